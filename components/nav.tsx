@@ -1,0 +1,30 @@
+import Link from 'next/link';
+import { type Permission, can } from '@/lib/server/auth/access';
+import type { SessionUser } from '@/lib/server/auth/session';
+import { SignOutButton } from './sign-out-button';
+
+/** Only sections that exist are listed; each appears for the roles that may use it. */
+const SECTIONS: { href: string; label: string; permission: Permission }[] = [
+  { href: '/images', label: 'Images', permission: 'images:read' },
+  { href: '/admin/users', label: 'Admin', permission: 'users:manage' },
+];
+
+export function Nav({ user }: { user: SessionUser }) {
+  return (
+    <nav className="nav" aria-label="Main">
+      <Link href="/images" className="brand">
+        Facet
+      </Link>
+      {SECTIONS.filter((s) => can(user.role, s.permission)).map((s) => (
+        <Link key={s.href} href={s.href}>
+          {s.label}
+        </Link>
+      ))}
+      <span className="spacer" />
+      <Link href="/account" className="muted" data-testid="current-user">
+        {user.email} · {user.role.toLowerCase()}
+      </Link>
+      <SignOutButton />
+    </nav>
+  );
+}

@@ -1,0 +1,29 @@
+import { Readable } from 'node:stream';
+import type { PrismaClient } from '@/lib/server/db';
+import { blobs } from '@/lib/server/blobs';
+import { notFound } from '@/lib/server/http/errors';
+
+/**
+ * Stored bytes go out only with the type Facet itself decided at upload (never one derived from
+ * the user's file name), with nosniff and a sandboxing CSP, so an upload can never run as a page.
+ */
+export async function serveImage(prisma: PrismaClient, id: string, variant: 'file' | 'thumb'): Promise<Response> {
+  const image = await prisma.image.findUnique({
+    where: { id },
+    select: { storageKey: true, thumbKey: true, mimeType: true, contentHash: true },
+  });
+  if (!image) throw notFound('No such image');
+  const key = variant === 'thumb' ? image.thumbKey : image.storageKey;
+  const type = variant === 'thumb' ? 'image/jpeg' : image.mimeType === 'image/png' ? 'image/png' : 'image/jpeg';
+  const stream = await blobs().stream(key);
+  return new Response(Readable.toWeb(stream) as ReadableStream, {
+    headers: {
+      'Content-Type': type,
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+      'Content-Disposition': 'inline',
+      'Cache-Control': 'private, max-age=31536000, immutable',
+      ETag: `"${image.contentHash}-${variant}"`,
+    },
+  });
+}

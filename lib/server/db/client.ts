@@ -1,0 +1,26 @@
+import type { PrismaClient } from '@/prisma/generated/sqlite/client';
+import { type DbProvider, providerOf, sqlitePath } from './provider';
+
+export type { PrismaClient };
+
+/**
+ * A Prisma client for DATABASE_URL's provider. The two generated clients have the same API
+ * (one source schema); the SQLite client's types stand for both.
+ */
+export async function createPrismaClient(url: string): Promise<PrismaClient> {
+  const provider: DbProvider = providerOf(url);
+  if (provider === 'sqlite') {
+    const [{ PrismaClient: Client }, { PrismaBetterSQLite3 }] = await Promise.all([
+      import('@/prisma/generated/sqlite/client'),
+      import('@prisma/adapter-better-sqlite3'),
+    ]);
+    // timeout = SQLite busy_timeout: writers wait for the lock instead of failing with SQLITE_BUSY.
+    return new Client({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
+  }
+  const [{ PrismaClient: Client }, { PrismaPg }] = await Promise.all([
+    import('@/prisma/generated/postgresql/client'),
+    import('@prisma/adapter-pg'),
+  ]);
+  const client = new Client({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return client as unknown as PrismaClient;
+}
