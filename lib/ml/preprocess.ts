@@ -1,0 +1,173 @@
+/**
+ * The one face preprocessing path, shared by the browser (ImageData) and Node (sharp raw pixels):
+ * face box → square crop with margin (samples outside the image = padValue) → resampled to the
+ * backbone's input size → normalised. The resampling is plain JS (separable triangle filter,
+ * antialiased when shrinking, like PIL's BILINEAR), so it gives bit-identical results in every
+ * JS engine and does not depend on a tfjs backend's resize kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type FaceBox = { x: number; y: number; width: number; height: number };
+
+/** Interleaved 8-bit pixels: RGBA (ImageData, channels 4) or RGB (sharp raw, channels 3). */
+export type PixelImage = {
+  data: ArrayLike<number>;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+};
+
+export type PreprocessSpec = {
+  /** Output side in pixels (square). */
+  inputSize: number;
+  /** Extra border on each side, relative to the box's larger side (0.2 = 20% each side). */
+  cropMargin: number;
+  colorOrder: 'RGB' | 'BGR';
+  /** output = (value - mean[c]) * scale, value in 0..255. */
+  mean: readonly [number, number, number];
+  scale: number;
+  /** Value (0..255) of pixels outside the image. */
+  padValue: number;
+};
+
+export type SquareCrop = { x: number; y: number; side: number };
+
+/** The square (in image pixels, may extend past the borders) centred on the box. */
+export function squareCrop(box: FaceBox, margin: number): SquareCrop {
+  const side = Math.max(box.width, box.height) * (1 + 2 * margin);
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  return { x: cx - side / 2, y: cy - side / 2, side };
+}
+
+type Taps = { start: number; weights: Float64Array; outside: boolean }[];
+
+/**
+ * For each output sample: the first source index and normalised triangle-filter weights, with the
+ * taps clipped to the image [0, limit) and renormalised (like PIL); a sample whose centre falls
+ * outside the image is `outside` (it takes the pad value).
+ */
+function resampleTaps(origin: number, span: number, outSize: number, limit: number): Taps {
+  const scale = span / outSize;
+  const support = Math.max(scale, 1);
+  const taps: Taps = [];
+  for (let j = 0; j < outSize; j++) {
+    const center = origin + (j + 0.5) * scale;
+    const start = Math.max(0, Math.floor(center - support));
+    const end = Math.min(limit, Math.ceil(center + support));
+    const outside = center < 0 || center >= limit || end <= start;
+    const weights = new Float64Array(outside ? 0 : end - start);
+    let total = 0;
+    for (let k = 0; k < weights.length; k++) {
+      const w = Math.max(0, 1 - Math.abs((start + k + 0.5 - center) / support));
+      weights[k] = w;
+      total += w;
+    }
+    for (let k = 0; k < weights.length; k++) weights[k] /= total;
+    taps.push({ start, weights, outside });
+  }
+  return taps;
+}
+
+/**
+ * Crop + resample to size×size×3 RGB values in 0..255 (Float32Array, HWC, not normalised).
+ * `flip` mirrors the output horizontally (test-time / training augmentation).
+ */
+export function cropResize(
+  image: PixelImage,
+  box: FaceBox,
+  size: number,
+  margin: number,
+  options: { padValue?: number; flip?: boolean } = {},
+): Float32Array {
+  const { data, width, height, channels } = image;
+  if (data.length < width * height * channels) throw new RangeError('pixel data shorter than width*height*channels');
+  const pad = options.padValue ?? 0;
+  const crop = squareCrop(box, margin);
+  if (!(crop.side > 0)) throw new RangeError('face box must have a positive size');
+  const xTaps = resampleTaps(crop.x, crop.side, size, width);
+  const yTaps = resampleTaps(crop.y, crop.side, size, height);
+  const inY = yTaps.filter((t) => !t.outside);
+  const y0 = inY.length ? inY[0].start : 0;
+  const y1 = inY.length ? Math.max(...inY.map((t) => t.start + t.weights.length)) : 0;
+  // Horizontal pass over the source rows the vertical pass needs.
+  const rows = new Float64Array(Math.max(0, y1 - y0) * size * 3);
+  for (let sy = y0; sy < y1; sy++) {
+    const rowOut = (sy - y0) * size * 3;
+    for (let j = 0; j < size; j++) {
+      const { start, weights } = xTaps[j];
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0; k < weights.length; k++) {
+        const p = (sy * width + start + k) * channels;
+        const w = weights[k];
+        r += w * data[p];
+        g += w * data[p + 1];
+        b += w * data[p + 2];
+      }
+      rows[rowOut + j * 3] = r;
+      rows[rowOut + j * 3 + 1] = g;
+      rows[rowOut + j * 3 + 2] = b;
+    }
+  }
+  const out = new Float32Array(size * size * 3);
+  for (let i = 0; i < size; i++) {
+    const { start, weights, outside: rowOutside } = yTaps[i];
+    for (let j = 0; j < size; j++) {
+      const o = (i * size + (options.flip ? size - 1 - j : j)) * 3;
+      if (rowOutside || xTaps[j].outside) {
+        out[o] = out[o + 1] = out[o + 2] = pad;
+        continue;
+      }
+      for (let c = 0; c < 3; c++) {
+        let v = 0;
+        for (let k = 0; k < weights.length; k++) v += weights[k] * rows[((start + k - y0) * size + j) * 3 + c];
+        out[o + c] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/** In place: channel order and (value - mean) * scale. */
+export function normalizePixels(rgb: Float32Array, spec: Pick<PreprocessSpec, 'colorOrder' | 'mean' | 'scale'>): Float32Array {
+  const bgr = spec.colorOrder === 'BGR';
+  for (let p = 0; p < rgb.length; p += 3) {
+    const r = rgb[p];
+    const b = rgb[p + 2];
+    if (bgr) {
+      rgb[p] = b;
+      rgb[p + 2] = r;
+    }
+    for (let c = 0; c < 3; c++) rgb[p + c] = (rgb[p + c] - spec.mean[c]) * spec.scale;
+  }
+  return rgb;
+}
+
+/** Pure-array path: the normalised size×size×3 input for one face. */
+export function preprocessFace(image: PixelImage, box: FaceBox, spec: PreprocessSpec, flip = false): Float32Array {
+  const rgb = cropResize(image, box, spec.inputSize, spec.cropMargin, { padValue: spec.padValue, flip });
+  return normalizePixels(rgb, spec);
+}
+
+/** The whole image as the box (UTKFace crops are already aligned face crops). */
+export function wholeImageBox(image: { width: number; height: number }): FaceBox {
+  return { x: 0, y: 0, width: image.width, height: image.height };
+}
+
+/** A [N, size, size, 3] float32 tensor from several faces (each with an optional flip). */
+export function preprocessBatch(
+  items: { image: PixelImage; box: FaceBox; flip?: boolean }[],
+  spec: PreprocessSpec,
+): tf.Tensor4D {
+  const s = spec.inputSize;
+  const batch = new Float32Array(items.length * s * s * 3);
+  items.forEach((item, n) => batch.set(preprocessFace(item.image, item.box, spec, item.flip), n * s * s * 3));
+  return tf.tensor4d(batch, [items.length, s, s, 3], 'float32');
+}
+
+/** A [1, size, size, 3] tensor for one face. */
+export function preprocessToTensor(image: PixelImage, box: FaceBox, spec: PreprocessSpec, flip = false): tf.Tensor4D {
+  return preprocessBatch([{ image, box, flip }], spec);
+}
