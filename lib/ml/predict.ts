@@ -1,0 +1,132 @@
+/**
+ * Inference with a Facet age/gender model (browser and Node): preprocess each face for every
+ * backbone, concatenate the backbone outputs named in the manifest, run the heads, decode.
+ * The trainer decodes validation outputs with the same `decodeHeadOutputs`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AGE_BIN_CENTERS, AGE_BIN_COUNT } from '../domain/age-bins';
+import type { Backbone } from './backbones';
+import type { HeadsInfo, ModelManifest } from './manifest';
+import { type FaceBox, type PixelImage, type PreprocessSpec, preprocessFace } from './preprocess';
+
+export type FacePrediction = {
+  age: number;
+  /** P(female); UTKFace-style binary gender. */
+  pFemale: number;
+  gender: 'MALE' | 'FEMALE';
+  /** Probabilities over the 24 age bins. */
+  ageBins: number[];
+  /** argmax of ageBins. */
+  bin: number;
+};
+
+export type AgeGenderModel = {
+  manifest: ModelManifest;
+  backbones: Map<string, Backbone>;
+  heads: tf.LayersModel;
+};
+
+function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
+
+function expectedOf(bins: ArrayLike<number>): number {
+  let s = 0;
+  let m = 0;
+  for (let i = 0; i < AGE_BIN_COUNT; i++) {
+    s += bins[i] * AGE_BIN_CENTERS[i];
+    m += bins[i];
+  }
+  return s / m;
+}
+
+/** Turn the heads' raw outputs (one flat array per model output, N rows each) into predictions. */
+export function decodeHeadOutputs(outputs: ArrayLike<number>[], n: number, heads: HeadsInfo): FacePrediction[] {
+  const find = (kind: string, gender?: string) => heads.outputs.findIndex((o) => o.kind === kind && o.gender === gender);
+  const gi = find('gender-sigmoid');
+  if (gi < 0) throw new Error('heads have no gender output');
+  const groups = heads.genderSpecificAge ? (['MALE', 'FEMALE'] as const) : ([undefined] as const);
+  const preds: FacePrediction[] = [];
+  for (let r = 0; r < n; r++) {
+    const pFemale = outputs[gi][r];
+    const mix = heads.genderSpecificAge ? [1 - pFemale, pFemale] : [1];
+    const bins = new Array<number>(AGE_BIN_COUNT).fill(0);
+    let reg = 0;
+    groups.forEach((g, k) => {
+      const bi = find('age-bins-softmax', g);
+      const ri = find('age-regression', g);
+      for (let i = 0; i < AGE_BIN_COUNT; i++) bins[i] += mix[k] * outputs[bi][r * AGE_BIN_COUNT + i];
+      if (ri >= 0 && heads.ageRegression) reg += mix[k] * (outputs[ri][r] * heads.ageRegression.std + heads.ageRegression.mean);
+    });
+    const expected = expectedOf(bins);
+    const age = heads.ageFrom === 'expected' || !heads.ageRegression ? expected : heads.ageFrom === 'regression' ? reg : (reg + expected) / 2;
+    preds.push({ age: Math.max(0, age), pFemale, gender: pFemale >= 0.5 ? 'FEMALE' : 'MALE', ageBins: bins, bin: argmax(bins) });
+  }
+  return preds;
+}
+
+/** Run the heads on an [N, inputDims] feature matrix and decode. */
+export function predictFromFeatures(heads: tf.LayersModel, info: HeadsInfo, features: Float32Array, n: number): FacePrediction[] {
+  const outs = tf.tidy(() => {
+    const y = heads.predict(tf.tensor2d(features, [n, info.inputDims]), { batchSize: 1024 }) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync() as Float32Array);
+  });
+  return decodeHeadOutputs(outs, n, info);
+}
+
+function averagePredictions(a: FacePrediction, b: FacePrediction): FacePrediction {
+  const ageBins = a.ageBins.map((p, i) => (p + b.ageBins[i]) / 2);
+  const pFemale = (a.pFemale + b.pFemale) / 2;
+  return { age: (a.age + b.age) / 2, pFemale, gender: pFemale >= 0.5 ? 'FEMALE' : 'MALE', ageBins, bin: argmax(ageBins) };
+}
+
+/** Backbone features for faces (optionally mirrored), laid out as the heads expect. */
+export function extractHeadFeatures(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[], flip: boolean): Float32Array {
+  const { manifest } = model;
+  const n = faces.length;
+  const nodes = new Map<string, Float32Array>();
+  for (const ref of manifest.backbones) {
+    const bb = model.backbones.get(ref.id);
+    if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
+    const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: manifest.preprocessing.cropMargin };
+    const s = spec.inputSize;
+    const batch = new Float32Array(n * s * s * 3);
+    faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
+    const outs = tf.tidy(() => {
+      const o = bb.run(tf.tensor4d(batch, [n, s, s, 3]));
+      return Object.fromEntries(Object.entries(o).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+    });
+    for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
+  }
+  const { featureLayout, inputDims } = manifest.heads;
+  const x = new Float32Array(n * inputDims);
+  for (let i = 0; i < n; i++) {
+    let offset = i * inputDims;
+    for (const f of featureLayout) {
+      const src = nodes.get(`${f.backbone}:${f.node}`);
+      if (!src) throw new Error(`backbone output ${f.backbone}:${f.node} missing`);
+      x.set(src.subarray(i * f.dims, (i + 1) * f.dims), offset);
+      offset += f.dims;
+    }
+  }
+  return x;
+}
+
+/** Full pipeline for a batch of faces (boxes in image pixels). */
+export function predictFaces(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[]): FacePrediction[] {
+  if (faces.length === 0) return [];
+  const { heads: info, preprocessing } = model.manifest;
+  const n = faces.length;
+  const plain = extractHeadFeatures(model, faces, false);
+  if (preprocessing.flipTta === 'none') return predictFromFeatures(model.heads, info, plain, n);
+  const mirrored = extractHeadFeatures(model, faces, true);
+  if (preprocessing.flipTta === 'mean-features') {
+    for (let i = 0; i < plain.length; i++) plain[i] = (plain[i] + mirrored[i]) / 2;
+    return predictFromFeatures(model.heads, info, plain, n);
+  }
+  const a = predictFromFeatures(model.heads, info, plain, n);
+  const b = predictFromFeatures(model.heads, info, mirrored, n);
+  return a.map((p, i) => averagePredictions(p, b[i]));
+}
