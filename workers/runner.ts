@@ -41,7 +41,8 @@ export async function runOneJob(prisma: PrismaClient, owner: string, handlers: H
       controller.abort();
     }
   };
-  const timer = setInterval(beat, Math.max(250, Math.floor(LEASE_MS / 3)));
+  // Frequent enough that a cancel stops the job within about two seconds.
+  const timer = setInterval(beat, Math.max(250, Math.min(2_000, Math.floor(LEASE_MS / 3))));
   const ctx: JobContext = {
     job,
     prisma,

@@ -10,12 +10,11 @@ export type { PrismaClient };
 export async function createPrismaClient(url: string): Promise<PrismaClient> {
   const provider: DbProvider = providerOf(url);
   if (provider === 'sqlite') {
-    const [{ PrismaClient: Client }, { PrismaBetterSQLite3 }] = await Promise.all([
+    const [{ PrismaClient: Client }, { ImmediateSQLiteAdapterFactory }] = await Promise.all([
       import('@/prisma/generated/sqlite/client'),
-      import('@prisma/adapter-better-sqlite3'),
+      import('./sqlite-adapter'),
     ]);
-    // timeout = SQLite busy_timeout: writers wait for the lock instead of failing with SQLITE_BUSY.
-    return new Client({ adapter: new PrismaBetterSQLite3({ url: sqlitePath(url), timeout: 10_000 }) });
+    return new Client({ adapter: new ImmediateSQLiteAdapterFactory(sqlitePath(url)) });
   }
   const [{ PrismaClient: Client }, { PrismaPg }] = await Promise.all([
     import('@/prisma/generated/postgresql/client'),
