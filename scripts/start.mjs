@@ -1,5 +1,6 @@
-// `npm start`: serve the production build (building it first if missing) on PORT (default 3000).
-// The database is migrated and the first admin created by the server itself on start.
+// `npm start`: serve the production build (building it first if missing) on PORT (default 3000)
+// and run one background worker beside it (FACET_WORKERS=0 for none, N for several).
+// The database is migrated and the first admin created on start.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,9 +9,24 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = process.env.PORT ?? '3000';
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` };
-const next = join(root, 'node_modules/.bin/next');
+const bin = (name) => join(root, 'node_modules/.bin', name);
 
-if (!existsSync(join(root, '.next/BUILD_ID'))) execFileSync(next, ['build'], { cwd: root, env, stdio: 'inherit' });
-const server = spawn(next, ['start', '-p', port, '-H', process.env.HOST ?? '127.0.0.1'], { cwd: root, env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
-server.on('exit', (code) => process.exit(code ?? 0));
+if (!existsSync(join(root, '.next/BUILD_ID'))) execFileSync(bin('next'), ['build'], { cwd: root, env, stdio: 'inherit' });
+
+const children = [spawn(bin('next'), ['start', '-p', port, '-H', process.env.HOST ?? '127.0.0.1'], { cwd: root, env, stdio: 'inherit' })];
+const workers = Number(process.env.FACET_WORKERS ?? 1);
+for (let i = 0; i < workers; i++) children.push(spawn(bin('tsx'), ['workers/worker.ts'], { cwd: root, env, stdio: 'inherit' }));
+
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal));
+for (const child of children) {
+  child.on('exit', (code) => {
+    stop('SIGTERM');
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(code ?? 0);
+  });
+}

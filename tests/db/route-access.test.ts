@@ -51,6 +51,28 @@ const CASES: Case[] = [
     body: async () =>
       new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer()),
   },
+  { file: 'app/api/exports/route.ts', method: 'GET', permission: 'datasets:manage', path: () => '/api/exports' },
+  {
+    file: 'app/api/exports/route.ts',
+    method: 'POST',
+    permission: 'datasets:manage',
+    path: () => '/api/exports',
+    body: async () => ({ options: { size: 32 + Math.floor(Math.random() * 900) } }),
+  },
+  {
+    file: 'app/api/exports/[id]/route.ts',
+    method: 'DELETE',
+    permission: 'datasets:manage',
+    path: () => '/api/exports/none',
+    params: () => ({ id: 'none' }),
+  },
+  {
+    file: 'app/api/exports/[id]/download/route.ts',
+    method: 'GET',
+    permission: 'datasets:manage',
+    path: () => '/api/exports/none/download',
+    params: () => ({ id: 'none' }),
+  },
   { file: 'app/api/users/route.ts', method: 'GET', permission: 'users:manage', path: () => '/api/users' },
   {
     file: 'app/api/users/route.ts',

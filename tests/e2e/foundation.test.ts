@@ -63,7 +63,7 @@ describe('foundation in Chromium', () => {
     await signIn(page, ADMIN.email, ADMIN.password);
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(
-      expect.arrayContaining(['Facet', 'Images', 'Admin']),
+      expect.arrayContaining(['Facet', 'Images', 'Exports', 'Admin']),
     );
     expect(await nav.getByRole('link', { name: /Annotate|Models|Datasets/ }).count()).toBe(0);
   });

@@ -20,6 +20,10 @@ export interface ByteRange {
 export interface BlobStorage {
   /** Stores atomically: readers see the old object, the complete new one, or nothing. */
   put(key: string, data: Uint8Array): Promise<void>;
+  /** Moves a finished local file in as `key` (atomically; the file is gone afterwards). For large blobs. */
+  putFile(key: string, file: string): Promise<void>;
+  /** A fresh local path where a large blob can be written before putFile. */
+  tempPath(suffix?: string): Promise<string>;
   /** Throws BlobNotFoundError when absent. */
   get(key: string): Promise<Buffer>;
   /** Throws BlobNotFoundError when absent (before any byte is streamed). */

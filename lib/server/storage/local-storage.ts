@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { assertValidKey, assertValidPrefix } from './keys';
@@ -51,6 +51,32 @@ export class LocalStorage implements BlobStorage {
     } catch (err) {
       await unlink(temp).catch(() => undefined);
       throw err;
+    }
+    await syncDirectory(path.dirname(target));
+  }
+
+  /** A fresh path in the storage's temp folder, for writers that stream a large blob before putFile. */
+  async tempPath(suffix = '.tmp'): Promise<string> {
+    await mkdir(this.tempDir, { recursive: true });
+    return path.join(this.tempDir, `${randomUUID()}${suffix}`);
+  }
+
+  async putFile(key: string, file: string): Promise<void> {
+    const target = this.pathFor(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(file, target);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EXDEV') throw err;
+      // Another file system: copy next to the target first, so the final step is still a rename.
+      const temp = await this.tempPath();
+      try {
+        await copyFile(file, temp);
+        await rename(temp, target);
+      } finally {
+        await unlink(temp).catch(() => undefined);
+      }
+      await unlink(file);
     }
     await syncDirectory(path.dirname(target));
   }

@@ -1,0 +1,27 @@
+/**
+ * npm run worker: claims and runs background jobs (exports, training, re-scoring) until stopped.
+ * Several workers may run against one database; the job table's leases keep them apart.
+ */
+import 'dotenv/config';
+import { closeDb, getDb } from '@/lib/server/db';
+import { handlers } from './handlers';
+import { workLoop } from './runner';
+
+async function main() {
+  const prisma = await getDb();
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      console.log(`[worker] ${signal}: finishing the current job, then stopping`);
+      stop.abort();
+    });
+  }
+  console.log(`[worker] ready for ${Object.keys(handlers).join(', ')} jobs`);
+  await workLoop(prisma, handlers, stop.signal);
+  await closeDb();
+}
+
+main().catch((error) => {
+  console.error('[worker] fatal', error);
+  process.exit(1);
+});
