@@ -65,7 +65,7 @@ describe('foundation in Chromium', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual(
       expect.arrayContaining(['Facet', 'Images', 'Exports', 'Admin']),
     );
-    expect(await nav.getByRole('link', { name: /Annotate|Models|Datasets/ }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: /Annotate|Models/ }).count()).toBe(0);
   });
 
   it('uploads a folder: images stored, the fake .jpg rejected with a reason', async () => {

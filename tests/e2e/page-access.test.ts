@@ -12,6 +12,7 @@ const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/forbidden', roles: 'public' },
   { path: '/images', roles: ROLES },
   { path: '/account', roles: ROLES },
+  { path: '/datasets', roles: ROLES },
   { path: '/exports', roles: ['CURATOR', 'ADMIN'] },
   { path: '/admin/users', roles: ['ADMIN'] },
 ];
