@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'models:manage': ['MAINTAINER', 'ADMIN'],
   'users:manage': ['ADMIN'],
   'account:self': ['ANNOTATOR', 'CURATOR', 'MAINTAINER', 'ADMIN'],
+  'faces:label': ['ANNOTATOR', 'CURATOR', 'MAINTAINER', 'ADMIN'],
+  'faces:review': ['CURATOR', 'ADMIN'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

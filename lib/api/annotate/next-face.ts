@@ -1,0 +1,157 @@
+import type { PrismaClient } from '@/lib/server/db';
+import {
+  chooseMode,
+  pickFace,
+  type QueueCandidate,
+  type QueueMode,
+  type QueuePolicy,
+  type RecentFace,
+  type Rng,
+} from '@/lib/domain/queue-policy';
+import { editorView, type EditorView } from '@/lib/api/faces/editor-face';
+import { HttpError } from '@/lib/server/http/errors';
+import { leaseMs, queuePolicy, WORK_ACTIONS } from './settings';
+
+/**
+ * "Start annotating": serves the user the next face under a lease. A user who still holds a live
+ * lease gets that face back (resume after a reload). Otherwise the queue policy picks from the open
+ * faces (status PREDICTED, no live lease) and the face is claimed with a compare-and-set update that
+ * only succeeds while it is still open, so two annotators never get the same face; a lost race
+ * tries the next pick. An expired lease makes the face open again.
+ */
+export type NextFaceOptions = { now?: Date; rng?: Rng; policy?: QueuePolicy; leaseMs?: number };
+
+export type NextFaceResult =
+  | (EditorView & { why: string; reason: QueueMode | 'RESUME'; resumed: boolean; leaseExpiresAt: Date; remaining: number })
+  | { face: null; remaining: number };
+
+const MAX_TRIES = 12;
+
+const candidateSelect = {
+  id: true,
+  imageId: true,
+  uncertainty: true,
+  uncertaintyWhy: true,
+  predGender: true,
+  predAgeBin: true,
+} as const;
+
+/** Faces the queue may serve at `now`. */
+export const openFaceWhere = (now: Date) => ({
+  status: 'PREDICTED' as const,
+  OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
+});
+
+export async function nextFace(prisma: PrismaClient, userId: string, options: NextFaceOptions = {}): Promise<NextFaceResult> {
+  const now = options.now ?? new Date();
+  const policy = options.policy ?? queuePolicy();
+  const rng = options.rng ?? Math.random;
+  const expires = new Date(now.getTime() + (options.leaseMs ?? leaseMs()));
+
+  const [resumed, recent] = await Promise.all([
+    resume(prisma, userId, now, expires),
+    recentFaces(prisma, userId, Math.max(policy.recentImages, policy.maxSameCell)),
+  ]);
+  if (resumed) return resumed;
+
+  const lost = new Set<string>();
+  for (let tries = 0; tries < MAX_TRIES; tries++) {
+    let mode = chooseMode(policy, rng);
+    let candidates = mode === 'RANDOM' ? await randomWindow(prisma, now, policy, rng, lost) : [];
+    if (candidates.length === 0) {
+      mode = 'UNCERTAINTY';
+      candidates = await topWindow(prisma, now, policy, lost);
+    }
+    const pick = pickFace(candidates, recent, mode, policy);
+    if (!pick) return { face: null, remaining: await remaining(prisma) };
+    const { count } = await prisma.face.updateMany({
+      where: { id: pick.face.id, ...openFaceWhere(now) },
+      data: { leaseOwnerId: userId, leaseExpiresAt: expires, servedReason: pick.mode },
+    });
+    if (count === 1) {
+      const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), remaining(prisma)]);
+      if (!view) continue; // its image was deleted this very moment
+      return { ...view, why: explain(view, pick.why), reason: pick.mode, resumed: false, leaseExpiresAt: expires, remaining: left };
+    }
+    lost.add(pick.face.id); // another annotator was faster
+  }
+  throw new HttpError(503, 'QUEUE_BUSY', 'Many annotators are asking for faces at once; try again in a moment.');
+}
+
+async function resume(prisma: PrismaClient, userId: string, now: Date, expires: Date): Promise<NextFaceResult | null> {
+  const held = await prisma.face.findFirst({
+    where: { leaseOwnerId: userId, leaseExpiresAt: { gt: now }, status: 'PREDICTED' },
+    orderBy: { leaseExpiresAt: 'desc' },
+    select: { id: true, imageId: true },
+  });
+  if (!held) return null;
+  const { count } = await prisma.face.updateMany({
+    where: { id: held.id, leaseOwnerId: userId, status: 'PREDICTED' },
+    data: { leaseExpiresAt: expires },
+  });
+  if (count !== 1) return null;
+  const [view, left] = await Promise.all([editorView(prisma, held.id, userId, now, held.imageId), remaining(prisma)]);
+  if (!view) return null;
+  return { ...view, why: explain(view, view.face.why), reason: 'RESUME', resumed: true, leaseExpiresAt: expires, remaining: left };
+}
+
+/** A face a curator sent back says so first (with the curator's note). */
+function explain(view: EditorView, why: string): string {
+  const last = view.face.lastChange;
+  if (last?.action !== 'SEND_BACK') return why;
+  return `sent back by ${last.by?.email ?? 'a curator'}${last.note ? `: "${last.note}"` : ''} · ${why}`;
+}
+
+/** The faces this annotator saved last (most recent first), for the diversity rule. */
+export async function recentFaces(prisma: PrismaClient, userId: string, take: number): Promise<RecentFace[]> {
+  if (take <= 0) return [];
+  const events = await prisma.labelEvent.findMany({
+    where: { userId, action: { in: [...WORK_ACTIONS] } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take,
+    select: { imageId: true, face: { select: { imageId: true, predGender: true, predAgeBin: true } } },
+  });
+  return events.map((e) => ({
+    imageId: e.face?.imageId ?? e.imageId,
+    predGender: e.face?.predGender ?? null,
+    predAgeBin: e.face?.predAgeBin ?? null,
+  }));
+}
+
+function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: Set<string>): Promise<QueueCandidate[]> {
+  return prisma.face.findMany({
+    where: { ...openFaceWhere(now), ...(lost.size ? { id: { notIn: [...lost] } } : {}) },
+    orderBy: { uncertainty: 'desc' },
+    take: policy.window,
+    select: candidateSelect,
+  });
+}
+
+/**
+ * A uniformly random position in the queue (in uncertainty order), found through the
+ * (status, uncertainty) index: the score at a random offset (an index-only scan), then the open
+ * faces from that score down. Only when the whole window shares one score (many equal scores, e.g.
+ * before any model ran) is the offset applied within that run, so the pick stays uniform there too.
+ */
+async function randomWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, rng: Rng, lost: Set<string>): Promise<QueueCandidate[]> {
+  const total = await remaining(prisma);
+  if (total === 0) return [];
+  const offset = Math.min(total - 1, Math.floor(rng() * total));
+  const pivot = await prisma.face.findFirst({
+    where: { status: 'PREDICTED' },
+    orderBy: { uncertainty: 'desc' },
+    skip: offset,
+    select: { uncertainty: true },
+  });
+  if (!pivot) return [];
+  const where = { ...openFaceWhere(now), uncertainty: { lte: pivot.uncertainty }, ...(lost.size ? { id: { notIn: [...lost] } } : {}) };
+  const window = await prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, take: policy.window, select: candidateSelect });
+  if (window.length < policy.window || window[window.length - 1].uncertainty !== pivot.uncertainty) return window;
+  const above = await prisma.face.count({ where: { status: 'PREDICTED', uncertainty: { gt: pivot.uncertainty } } });
+  return prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, skip: Math.max(0, offset - above), take: policy.window, select: candidateSelect });
+}
+
+/** Faces still to annotate (PREDICTED, including those leased right now). */
+export function remaining(prisma: PrismaClient): Promise<number> {
+  return prisma.face.count({ where: { status: 'PREDICTED' } });
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { Prisma } from '@/prisma/generated/sqlite/client';
+import type { PrismaClient } from '@/lib/server/db';
+import { ageToBin } from '@/lib/domain/age-bins';
+import { clampBox } from '@/lib/api/faces/box';
+import { currentFace } from '@/lib/api/faces/editor-face';
+import { StaleVersion, faceGone } from '@/lib/api/faces/errors';
+import { BoxInput, LabelFields, RequestId } from '@/lib/api/faces/schemas';
+import { type SnapshotSource, sameState, snapshot, snapshotSelect } from '@/lib/api/faces/snapshot';
+import { HttpError, badRequest } from '@/lib/server/http/errors';
+import { acceptedLabels } from './accept';
+import { replayRequest } from './replay';
+
+/**
+ * label  — store the given labels (merged over the face's current ones; gender and age must end up
+ *          set) → LABELED;
+ * accept — store the model's prediction as the labels → LABELED;
+ * skip   — can't be labeled (not a face, too blurry) → SKIPPED;
+ * box    — change only the box; status, labels and lease stay.
+ * `box` may come with label/accept/box; it is clamped to the image and refused under 2×2 px.
+ */
+export const SaveLabelBody = z.object({
+  version: z.number().int().min(1),
+  action: z.enum(['label', 'accept', 'skip', 'box']),
+  requestId: RequestId.optional(),
+  box: BoxInput.optional(),
+  ...LabelFields,
+});
+export type SaveLabelBody = z.infer<typeof SaveLabelBody>;
+
+const rowSelect = {
+  ...snapshotSelect,
+  predGender: true,
+  predAge: true,
+  predAgeBin: true,
+  predRace: true,
+  image: { select: { width: true, height: true } },
+} as const;
+type Row = NonNullable<Awaited<ReturnType<typeof loadRow>>>;
+type Db = Pick<PrismaClient, 'face'>;
+
+function loadRow(db: Db, id: string) {
+  return db.face.findUnique({ where: { id }, select: rowSelect });
+}
+
+type Plan = { action: 'LABEL' | 'ACCEPT' | 'SKIP' | 'BOX'; state: SnapshotSource; data: Prisma.FaceUncheckedUpdateManyInput };
+
+/** What the save does to the face (pure; throws 400 for labels or boxes it cannot take). */
+function plan(face: Row, body: SaveLabelBody, userId: string, now: Date): Plan {
+  const labeledBy = { labeledById: userId, labeledAt: now, reviewedById: null, reviewedAt: null, leaseOwnerId: null, leaseExpiresAt: null };
+  if (body.action === 'skip') {
+    return { action: 'SKIP', state: { ...face, status: 'SKIPPED' }, data: { status: 'SKIPPED', ...labeledBy } };
+  }
+  const box = body.box ? clampBox(body.box, face.image.width, face.image.height) : { x: face.x, y: face.y, w: face.w, h: face.h };
+  if (body.action === 'box') {
+    if (!body.box) throw badRequest('action "box" needs a box');
+    return { action: 'BOX', state: { ...face, ...box }, data: box };
+  }
+  let labels: { gender: Row['gender']; age: number; ageBin: number; race: Row['race'] };
+  if (body.action === 'accept') {
+    if (body.gender !== undefined || body.age !== undefined || body.race !== undefined) {
+      throw badRequest('"accept" stores the model\'s labels as they are; send action "label" with your values to change them.');
+    }
+    labels = acceptedLabels(face, face.race);
+  } else {
+    const gender = body.gender ?? face.gender;
+    const age = body.age ?? face.age;
+    if (gender === null || age === null) throw badRequest('To label a face give its gender and age (or skip it).', { code: 'LABELS_MISSING' });
+    labels = { gender, age, ageBin: ageToBin(age), race: body.race !== undefined ? body.race : face.race };
+  }
+  return {
+    action: body.action === 'accept' ? 'ACCEPT' : 'LABEL',
+    state: { ...face, ...box, ...labels, status: 'LABELED' },
+    data: { ...box, ...labels, status: 'LABELED', ...labeledBy },
+  };
+}
+
+/**
+ * Saves the annotator's work on one face: a compare-and-set on `version` (a stale version gets
+ * 409 STALE_VERSION with the face as stored and who changed it), one LabelEvent (before → after),
+ * version + 1. Retries are safe: the same requestId, or the same save repeated by the same user
+ * right after it succeeded, answers with the stored result (`replayed: true`) and writes nothing.
+ */
+export async function saveLabel(prisma: PrismaClient, faceId: string, userId: string, body: SaveLabelBody, now = new Date()) {
+  const replay = await replayRequest(prisma, userId, body.requestId, faceId);
+  if (replay) return replay;
+  try {
+    await prisma.$transaction(async (tx) => {
+      const face = await loadRow(tx, faceId);
+      if (!face) throw faceGone();
+      if (face.version !== body.version) throw new StaleVersion(faceId);
+      const p = plan(face, body, userId, now);
+      const { count } = await tx.face.updateMany({
+        where: { id: faceId, version: body.version },
+        data: { ...p.data, version: { increment: 1 } },
+      });
+      if (count !== 1) throw new StaleVersion(faceId);
+      await tx.labelEvent.create({
+        data: {
+          faceId,
+          imageId: face.imageId,
+          userId,
+          action: p.action,
+          before: snapshot(face),
+          after: snapshot(p.state),
+          faceVersion: body.version + 1,
+          requestId: body.requestId ?? null,
+        },
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof StaleVersion) && (error as { code?: unknown })?.code !== 'P2002') throw error;
+    return (await replayRequest(prisma, userId, body.requestId, faceId)) ?? (await repeatedOrConflict(prisma, faceId, userId, body, now));
+  }
+  const face = await currentFace(prisma, faceId, userId);
+  if (!face) throw faceGone();
+  return { face, replayed: false as const };
+}
+
+/** A stale save that repeats the user's own last save exactly is a no-op; anything else is a 409. */
+async function repeatedOrConflict(prisma: PrismaClient, faceId: string, userId: string, body: SaveLabelBody, now: Date) {
+  const row = await loadRow(prisma, faceId);
+  if (!row) throw faceGone();
+  const current = await currentFace(prisma, faceId, userId);
+  if (!current) throw faceGone();
+  const last = current.lastChange;
+  if (row.version === body.version + 1 && last?.by?.id === userId && last.faceVersion === row.version) {
+    let p: Plan | null = null;
+    try {
+      p = plan({ ...row, version: body.version }, body, userId, now);
+    } catch {
+      p = null;
+    }
+    if (p && p.action === last.action && sameState(p.state, row)) return { face: current, replayed: true as const };
+  }
+  const by = last?.by?.email ?? 'Someone';
+  throw new HttpError(
+    409,
+    'STALE_VERSION',
+    `${by} changed this face meanwhile (now version ${row.version}; your edit was based on version ${body.version}). ` +
+      'Look at their change, then re-apply yours if it is still right.',
+    { current },
+  );
+}
