@@ -57,7 +57,12 @@ export async function nextFace(prisma: PrismaClient, userId: string, options: Ne
   const lost = new Set<string>();
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     let mode = chooseMode(policy, rng);
-    let candidates = mode === 'RANDOM' ? await randomWindow(prisma, now, policy, rng, lost) : [];
+    let total: number | null = null;
+    let candidates: QueueCandidate[] = [];
+    if (mode === 'RANDOM') {
+      total = await remaining(prisma);
+      candidates = await randomWindow(prisma, now, policy, rng, lost, total);
+    }
     if (candidates.length === 0) {
       mode = 'UNCERTAINTY';
       candidates = await topWindow(prisma, now, policy, lost);
@@ -69,7 +74,7 @@ export async function nextFace(prisma: PrismaClient, userId: string, options: Ne
       data: { leaseOwnerId: userId, leaseExpiresAt: expires, servedReason: pick.mode },
     });
     if (count === 1) {
-      const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), remaining(prisma)]);
+      const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), total ?? remaining(prisma)]);
       if (!view) continue; // its image was deleted this very moment
       return { ...view, why: explain(view, pick.why), reason: pick.mode, resumed: false, leaseExpiresAt: expires, remaining: left };
     }
@@ -133,8 +138,14 @@ function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: S
  * faces from that score down. Only when the whole window shares one score (many equal scores, e.g.
  * before any model ran) is the offset applied within that run, so the pick stays uniform there too.
  */
-async function randomWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, rng: Rng, lost: Set<string>): Promise<QueueCandidate[]> {
-  const total = await remaining(prisma);
+async function randomWindow(
+  prisma: PrismaClient,
+  now: Date,
+  policy: QueuePolicy,
+  rng: Rng,
+  lost: Set<string>,
+  total: number,
+): Promise<QueueCandidate[]> {
   if (total === 0) return [];
   const offset = Math.min(total - 1, Math.floor(rng() * total));
   const pivot = await prisma.face.findFirst({
