@@ -136,6 +136,14 @@ const CASES: Case[] = [
     path: () => '/api/review/send-back',
     body: async () => ({ faces: [{ id: 'none', version: 1 }], note: 'again' }),
   },
+  {
+    file: 'app/api/images/[id]/predictions/route.ts',
+    method: 'POST',
+    permission: 'images:upload',
+    path: ({ imageId }) => `/api/images/${imageId}/predictions`,
+    params: ({ imageId }) => ({ id: imageId }),
+    body: async () => ({ model: 'm', faces: [] }),
+  },
   { file: 'app/api/users/route.ts', method: 'GET', permission: 'users:manage', path: () => '/api/users' },
   {
     file: 'app/api/users/route.ts',
