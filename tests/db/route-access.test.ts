@@ -51,6 +51,15 @@ const CASES: Case[] = [
     body: async () =>
       new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer()),
   },
+  {
+    file: 'app/api/imports/utkface/route.ts',
+    method: 'POST',
+    permission: 'datasets:manage',
+    path: () => '/api/imports/utkface?dryRun=1',
+    headers: { 'x-file-name': '30_0_0_20170101000000000.jpg', 'content-type': 'application/octet-stream' },
+    body: async () =>
+      new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer()),
+  },
   { file: 'app/api/datasets/route.ts', method: 'GET', permission: 'datasets:read', path: () => '/api/datasets' },
   { file: 'app/api/datasets/stats/route.ts', method: 'GET', permission: 'datasets:read', path: () => '/api/datasets/stats' },
   { file: 'app/api/exports/route.ts', method: 'GET', permission: 'datasets:manage', path: () => '/api/exports' },

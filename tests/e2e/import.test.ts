@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ZipFile } from 'yazl';
+import { launchBrowser } from '../support/browser';
+import { ADMIN } from './global-setup';
+
+const baseURL = inject('baseURL');
+const FACES = path.resolve('tests/fixtures/faces');
+
+let browser: BrowserContext;
+let page: Page;
+let seed = 0;
+
+function face(): Promise<Buffer> {
+  seed += 1;
+  return sharp({
+    create: { width: 200, height: 200, channels: 3, background: { r: (seed * 71) % 256, g: 120, b: 60 }, noise: { type: 'gaussian', mean: 120, sigma: 30 } },
+  })
+    .jpeg()
+    .toBuffer();
+}
+
+async function zipFile(entries: [string, Buffer][]): Promise<string> {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'facet-import-zip-')), 'utkface.zip');
+  const z = new ZipFile();
+  for (const [name, data] of entries) z.addBuffer(data, name);
+  z.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of z.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  writeFileSync(file, Buffer.concat(chunks));
+  return file;
+}
+
+async function count(key: string): Promise<string> {
+  return (await page.getByTestId(`count-${key}`).locator('td').textContent()) ?? '';
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await page.goto(`${baseURL}/signin`);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/images$/);
+  await page.goto(`${baseURL}/import`);
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('UTKFace import page', () => {
+  it('dry-runs, then imports a zip with nested folders, with a summary', async () => {
+    const zip = await zipFile([
+      ['UTKFace/a/20_0_2_20170101000000001.jpg.chip.jpg', await face()],
+      ['UTKFace/a/b/39_1_20170116174525125.jpg.chip.jpg', await face()],
+      ['UTKFace/b/300_0_0_20170101000000002.jpg', await face()],
+      ['UTKFace/b/party.jpg', await face()],
+    ]);
+    await page.getByTestId('dataset-name').fill('E2E UTKFace');
+    await page.getByTestId('dry-run').check();
+    await page.getByTestId('import-file-input').setInputFiles(zip);
+    await page.getByTestId('start-import').click();
+    const summary = page.getByTestId('import-summary');
+    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain('Dry run');
+    expect(await count('imported')).toBe('2');
+    expect(await count('rejected')).toBe('1');
+    expect(await count('unlabeled')).toBe('1');
+    expect(await count('quirks')).toBe('1');
+    expect(await page.getByTestId('details-rejected').textContent()).toContain('age 300 out of range');
+
+    await page.getByTestId('dry-run').uncheck();
+    await page.getByTestId('import-file-input').setInputFiles(zip);
+    await page.getByTestId('start-import').click();
+    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain('Import finished');
+    expect(await count('imported')).toBe('2');
+    expect(await count('duplicates')).toBe('0');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await page.screenshot({ path: 'test-results/import-zip-summary.png', fullPage: true });
+  });
+
+  it('imports a folder file by file and adds the summaries up', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'facet-import-folder-'));
+    const folder = path.join(dir, 'UTKFace');
+    mkdirSync(path.join(folder, 'nested'), { recursive: true });
+    const faces = existsSync(FACES) ? readdirSync(FACES).filter((f) => f.includes('.jpg')).slice(0, 3) : [];
+    for (const f of faces) copyFileSync(path.join(FACES, f), path.join(folder, f));
+    writeFileSync(path.join(folder, 'nested', '55_0_0_20170116232725357jpg.chip.jpg'), await face());
+    writeFileSync(path.join(folder, 'nested', '30_2_0_20170101000000000.jpg'), await face());
+    await page.getByTestId('import-folder-input').setInputFiles(folder);
+    await page.getByTestId('start-import').click();
+    const summary = page.getByTestId('import-summary');
+    await expect.poll(() => count('rejected'), { timeout: 60_000 }).toBe('1');
+    expect(await count('imported')).toBe(String(faces.length + 1));
+    expect(await count('quirks')).toBe('1');
+    expect(await summary.textContent()).toContain('no dot before jpg');
+    expect(await summary.textContent()).toContain('gender 2 is not 0 or 1');
+  });
+});
