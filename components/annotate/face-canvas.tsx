@@ -113,7 +113,14 @@ export function FaceCanvas({
   const others = useMemo(() => faces.filter((f) => f.id !== selectedId), [faces, selectedId]);
 
   return (
-    <div ref={container} className="face-canvas" data-testid="face-canvas" style={{ height: viewportHeight }}>
+    <div
+      ref={container}
+      className="face-canvas"
+      data-testid="face-canvas"
+      data-view={JSON.stringify(view)}
+      data-ready={image ? 'true' : 'false'}
+      style={{ height: viewportHeight }}
+    >
       <Stage
         width={stageWidth}
         height={viewportHeight}

@@ -183,6 +183,10 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
       }
       if (inField && e.key !== 'Enter') return;
       if (inField) target.blur();
+      if (e.key === '?') {
+        setUi((u) => ({ ...u, help: !u.help }));
+        return;
+      }
       if (!face || conflict) return;
       const ctrl = e.ctrlKey || e.metaKey;
       if (ctrl && e.key.toLowerCase() === 'z') {
@@ -261,9 +265,6 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
           return;
         case '0':
           setUi((u) => ({ ...u, fit: u.fit + 1 }));
-          return;
-        case '?':
-          setUi((u) => ({ ...u, help: !u.help }));
           return;
         case 'Delete':
         case 'Backspace':

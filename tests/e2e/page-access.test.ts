@@ -10,6 +10,7 @@ const baseURL = inject('baseURL');
 const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/signin', roles: 'public' },
   { path: '/forbidden', roles: 'public' },
+  { path: '/annotate', roles: ROLES },
   { path: '/images', roles: ROLES },
   { path: '/account', roles: ROLES },
   { path: '/datasets', roles: ROLES },

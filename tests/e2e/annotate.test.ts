@@ -1,0 +1,217 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from '../support/browser';
+import { signInCookie } from '../support/http-session';
+import { ADMIN } from './global-setup';
+
+const baseURL = inject('baseURL');
+const FACES = path.resolve('tests/fixtures/faces');
+
+let admin: string;
+let browser: BrowserContext;
+let page: Page;
+const seeded: string[] = [];
+
+async function api<T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}, cookie = admin): Promise<T> {
+  const res = await fetch(`${baseURL}${pathname}`, {
+    method,
+    headers: { cookie, origin: baseURL, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
+  return json as T;
+}
+
+const probs = (bin: number) => Array.from({ length: 24 }, (_, i) => (i === bin ? 0.8 : 0.2 / 23));
+
+/** An image with one predicted face, pre-labeled as the browser would. */
+async function seedImage(i: number, bytes: Buffer, pMale: number) {
+  const up = await api<{ results: { imageId: string }[] }>('/api/uploads', 'POST', new Uint8Array(bytes), {
+    'x-file-name': `annotate-${i}.jpg`,
+    'content-type': 'application/octet-stream',
+  });
+  const imageId = up.results[0].imageId;
+  await api(`/api/images/${imageId}/predictions`, 'POST', {
+    model: 'e2e-model',
+    faces: [{ box: { x: 20, y: 25, w: 150, h: 160 }, detScore: 0.99, pMale, ageProbs: probs(12), age: 26 }],
+  });
+  return imageId;
+}
+
+async function currentFace(p: Page) {
+  await p.getByTestId('workspace').waitFor();
+  return { id: await p.getByTestId('workspace').getAttribute('data-face-id'), version: Number(await p.getByTestId('workspace').getAttribute('data-version')) };
+}
+
+async function waitForNewFace(p: Page, previous: string | null) {
+  await expect.poll(async () => (await p.getByTestId('workspace').count()) && (await p.getByTestId('workspace').getAttribute('data-face-id')), { timeout: 20_000 }).not.toBe(previous);
+}
+
+beforeAll(async () => {
+  admin = await signInCookie(baseURL, ADMIN.email, ADMIN.password);
+  const files = readdirSync(FACES).filter((f) => f.endsWith('.jpg'));
+  for (let i = 0; i < 18; i++) {
+    const base = readFileSync(path.join(FACES, files[i % files.length]));
+    // Distinct bytes per image (the library deduplicates identical uploads).
+    const bytes = await sharp(base).resize(200 + i, 200 + i).jpeg({ quality: 90 }).toBuffer();
+    seeded.push(await seedImage(i, bytes, i % 2 ? 0.9 : 0.1));
+  }
+  await api('/api/users', 'POST', { email: 'anne@e2e.local', role: 'ANNOTATOR', password: 'anne-password' });
+  await api('/api/users', 'POST', { email: 'bob@e2e.local', role: 'ANNOTATOR', password: 'bob-password' });
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  await page.goto(`${baseURL}/signin`);
+  await page.getByLabel('Email').fill('anne@e2e.local');
+  await page.getByLabel('Password').fill('anne-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/images$/);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('annotation workspace in Chromium', () => {
+  it('accepts right predictions with one key each: 10 faces, 10 keystrokes', async () => {
+    await page.goto(`${baseURL}/annotate`);
+    let keystrokes = 0;
+    const labeled: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { id } = await currentFace(page);
+      expect(await page.getByTestId('why').textContent()).toMatch(/Queued because: gender uncertain|detector|age|random sample/);
+      await page.keyboard.press('Enter');
+      keystrokes++;
+      labeled.push(id!);
+      await waitForNewFace(page, id);
+    }
+    expect(keystrokes).toBe(10);
+    await page.screenshot({ path: 'test-results/annotate.png' });
+    const faces = await Promise.all(labeled.map((id) => api<{ face: { status: string; labels: { gender: string; ageBin: number }; prediction: { gender: string } } }>(`/api/faces/${id}`, 'GET')));
+    for (const { face } of faces) {
+      expect(face.status).toBe('LABELED');
+      expect(face.labels.gender).toBe(face.prediction.gender);
+      expect(face.labels.ageBin).toBe(12);
+    }
+  });
+
+  it('corrects gender and age from the keyboard, with undo and redo', async () => {
+    const { id } = await currentFace(page);
+    await page.keyboard.press('2'); // female
+    await page.keyboard.press('3'); // non-binary
+    await page.keyboard.press('Control+z');
+    expect(await page.getByRole('radio', { name: /female/ }).getAttribute('aria-checked')).toBe('true');
+    await page.keyboard.press('Control+Shift+z');
+    expect(await page.getByRole('radio', { name: /non-binary/ }).getAttribute('aria-checked')).toBe('true');
+    await page.keyboard.press('a');
+    await page.keyboard.type('47');
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    const { face } = await api<{ face: { labels: { gender: string; age: number } } }>(`/api/faces/${id}`, 'GET');
+    expect(face.labels).toMatchObject({ gender: 'NONBINARY', age: 47 });
+  });
+
+  it('draws, moves, resizes and deletes boxes, storing image pixels', async () => {
+    const { id } = await currentFace(page);
+    const canvas = page.getByTestId('face-canvas');
+    await expect.poll(() => canvas.getAttribute('data-ready')).toBe('true');
+    const view = JSON.parse((await canvas.getAttribute('data-view'))!) as { scale: number; x: number; y: number };
+    const origin = (await canvas.boundingBox())!;
+    const toScreen = (x: number, y: number) => ({ x: origin.x + view.x + x * view.scale, y: origin.y + view.y + y * view.scale });
+    const imageId = (await api<{ face: { imageId: string } }>(`/api/faces/${id}`, 'GET')).face.imageId;
+
+    // Draw a new box from image pixel (5,5) to (15,20).
+    await page.keyboard.press('n');
+    const a = toScreen(5, 5);
+    const b = toScreen(15, 20);
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await api<{ others: { box: { x: number; y: number; w: number; h: number } }[] }>(`/api/faces/${id}`, 'GET')).others.length, { timeout: 10_000 }).toBe(1);
+    const drawn = (await api<{ others: { box: { x: number; y: number; w: number; h: number } }[] }>(`/api/faces/${id}`, 'GET')).others[0].box;
+    expect(drawn.x).toBeCloseTo(5, 0);
+    expect(drawn.y).toBeCloseTo(5, 0);
+    expect(drawn.w).toBeCloseTo(10, 0);
+    expect(drawn.h).toBeCloseTo(15, 0);
+
+    // Move the current box by dragging it 10 image pixels right, then nudge 1 px down with the keyboard.
+    const { box: before } = (await api<{ face: { box: { x: number; y: number; w: number; h: number } } }>(`/api/faces/${id}`, 'GET')).face;
+    const grab = toScreen(before.x + before.w / 2, before.y + before.h / 2);
+    const drop = toScreen(before.x + before.w / 2 + 10, before.y + before.h / 2);
+    await page.mouse.move(grab.x, grab.y);
+    await page.mouse.down();
+    await page.mouse.move(drop.x, drop.y, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.press('ArrowDown'); // box mode is on after a drag: nudges
+    // Resize with the bottom-right handle: 20 image pixels wider.
+    const handle = toScreen(before.x + 10 + before.w, before.y + 1 + before.h);
+    const pulled = toScreen(before.x + 10 + before.w + 20, before.y + 1 + before.h);
+    await page.mouse.move(handle.x, handle.y);
+    await page.mouse.down();
+    await page.mouse.move(pulled.x, pulled.y, { steps: 8 });
+    await page.mouse.up();
+    await page.keyboard.press('1');
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    const { face } = await api<{ face: { box: { x: number; y: number; w: number; h: number } } }>(`/api/faces/${id}`, 'GET');
+    expect(face.box.x).toBeCloseTo(before.x + 10, 0);
+    expect(face.box.y).toBeCloseTo(before.y + 1, 0);
+    expect(face.box.w).toBeGreaterThan(before.w + 15);
+    expect(face.box.h).toBeCloseTo(before.h, 0);
+
+    // Delete the next face (a false detection).
+    const next = await currentFace(page);
+    await page.keyboard.press('Delete');
+    await waitForNewFace(page, next.id);
+    const res = await fetch(`${baseURL}/api/faces/${next.id}`, { headers: { cookie: admin } });
+    expect(res.status).toBe(404);
+    expect(imageId).toBeTruthy();
+  });
+
+  it('never gives two annotators the same face', async () => {
+    const second = await launchBrowser();
+    try {
+      const bob = await second.newPage();
+      await bob.goto(`${baseURL}/signin`);
+      await bob.getByLabel('Email').fill('bob@e2e.local');
+      await bob.getByLabel('Password').fill('bob-password');
+      await bob.getByRole('button', { name: 'Sign in' }).click();
+      await bob.waitForURL(/\/images$/);
+      await bob.goto(`${baseURL}/annotate`);
+      await page.reload();
+      const [a, b] = await Promise.all([currentFace(page), currentFace(bob)]);
+      expect(a.id).toBeTruthy();
+      expect(b.id).toBeTruthy();
+      expect(a.id).not.toBe(b.id);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('shows a conflicting save, loses nothing, and re-applies on request', async () => {
+    const { id, version } = await currentFace(page);
+    // Someone else (the admin) labels the same face first.
+    await api(`/api/faces/${id}`, 'PATCH', { version, action: 'label', gender: 'MALE', age: 61, requestId: 'adminconflict1' });
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    const conflict = page.getByTestId('conflict');
+    await conflict.waitFor();
+    expect(await conflict.textContent()).toMatch(/admin@e2e\.local.*MALE.*61/);
+    await page.getByTestId('reapply').click();
+    await waitForNewFace(page, id);
+    const { face, history } = await api<{ face: { labels: { gender: string; age: number } }; history: { by: { email: string } }[] }>(`/api/faces/${id}`, 'GET');
+    expect(face.labels.gender).toBe('FEMALE');
+    expect(history.map((h) => h.by.email)).toEqual(expect.arrayContaining(['anne@e2e.local', 'admin@e2e.local']));
+  });
+
+  it('shows the shortcut overlay with ?', async () => {
+    await page.keyboard.press('?');
+    expect(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent()).toContain('save and next');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+});
