@@ -8,6 +8,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/annotate', label: 'Annotate', permission: 'faces:label' },
   { href: '/images', label: 'Images', permission: 'images:read' },
   { href: '/datasets', label: 'Datasets', permission: 'datasets:read' },
+  { href: '/import', label: 'Import', permission: 'datasets:manage' },
   { href: '/exports', label: 'Exports', permission: 'datasets:manage' },
   { href: '/admin/users', label: 'Admin', permission: 'users:manage' },
 ];

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = process.env.PORT ?? '3000';
-const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` };
+// Image decoding and blob writes share libuv's thread pool (default 4); imports need more.
+const env = { UV_THREADPOOL_SIZE: '16', ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}` };
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
 if (!existsSync(join(root, '.next/BUILD_ID'))) execFileSync(bin('next'), ['build'], { cwd: root, env, stdio: 'inherit' });

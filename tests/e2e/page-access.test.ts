@@ -14,6 +14,7 @@ const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/images', roles: ROLES },
   { path: '/account', roles: ROLES },
   { path: '/datasets', roles: ROLES },
+  { path: '/import', roles: ['CURATOR', 'ADMIN'] },
   { path: '/exports', roles: ['CURATOR', 'ADMIN'] },
   { path: '/admin/users', roles: ['ADMIN'] },
 ];

@@ -43,6 +43,29 @@ function uniqueName(used: Set<string>, age: number, gender: Gender, race: Race, 
 }
 
 /**
+ * A square JPEG crop of one face. A whole-image box on a stored JPEG that already has the
+ * requested size (an imported UTKFace chip) is passed through as stored: stored images never
+ * carry metadata, and re-encoding would only lose quality and time.
+ */
+async function cropFace(
+  data: Buffer,
+  face: { x: number; y: number; w: number; h: number; image: { width: number; height: number; storageKey: string } },
+  wholeImage: boolean,
+  options: { margin: number; size: number },
+): Promise<Buffer> {
+  const { width, height, storageKey } = face.image;
+  if (wholeImage && width === options.size && height === options.size && storageKey.endsWith('.jpg')) return data;
+  const crop = squareCrop(face, width, height, wholeImage ? 0 : options.margin);
+  // Two pipelines: sharp would otherwise resize before it pads.
+  const square = await sharp(data)
+    .extract(crop.extract)
+    .extend({ ...crop.pad, background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return sharp(square.data, { raw: square.info }).resize(options.size, options.size).jpeg({ quality: 92 }).toBuffer();
+}
+
+/**
  * EXPORT job: UTKFace-named square face crops + manifest.csv/json (every field, every face,
  * including those UTKFace cannot name) in one zip, streamed with constant memory, stored only
  * once complete. Cancel or failure leaves no file behind.
@@ -76,6 +99,9 @@ export async function runExportJob(ctx: JobContext) {
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       if (faces.length === 0) break;
+      // Manifest rows are written once per batch: one awaited write per face costs more than the crop.
+      let csvChunk = '';
+      let jsonChunk = '';
       for (const face of faces) {
         if (signal.aborted) throw new JobCancelled();
         const gender = face.gender as Gender;
@@ -85,17 +111,7 @@ export async function runExportJob(ctx: JobContext) {
           if (image?.id !== face.image.id) image = { id: face.image.id, data: await store.get(face.image.storageKey) };
           const wholeImage = face.x <= 0 && face.y <= 0 && face.w >= face.image.width && face.h >= face.image.height;
           try {
-            const crop = squareCrop(face, face.image.width, face.image.height, wholeImage ? 0 : params.options.margin);
-            // Two pipelines: sharp would otherwise resize before it pads.
-            const square = await sharp(image.data)
-              .extract(crop.extract)
-              .extend({ ...crop.pad, background: { r: 0, g: 0, b: 0 } })
-              .raw()
-              .toBuffer({ resolveWithObject: true });
-            const jpeg = await sharp(square.data, { raw: square.info })
-              .resize(params.options.size, params.options.size)
-              .jpeg({ quality: 92 })
-              .toBuffer();
+            const jpeg = await cropFace(image.data, face, wholeImage, params.options);
             file = uniqueName(used, face.age!, gender, face.race as Race, face.labeledAt ?? face.createdAt);
             await zip.add(file, jpeg, exportedAt);
             counts.utkFiles++;
@@ -106,11 +122,12 @@ export async function runExportJob(ctx: JobContext) {
           }
         }
         if (!file) counts.manifestOnly++;
-        await write(csv, csvRow(manifestValues(face, file, params.options.splitSeed, excluded)));
-        await write(json, `${counts.faces ? ',\n' : ''}${JSON.stringify(manifestObject(face, file, params.options.splitSeed, excluded))}`);
+        csvChunk += csvRow(manifestValues(face, file, params.options.splitSeed, excluded));
+        jsonChunk += `${counts.faces ? ',\n' : ''}${JSON.stringify(manifestObject(face, file, params.options.splitSeed, excluded))}`;
         hashes.add(face.image.contentHash);
         counts.faces++;
       }
+      await Promise.all([write(csv, csvChunk), write(json, jsonChunk)]);
       cursor = faces[faces.length - 1].id;
       ctx.progress(total ? counts.faces / total : 1, `${counts.faces} of ${total} faces`);
     }
