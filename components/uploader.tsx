@@ -1,8 +1,9 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { type DragEvent, useCallback, useRef, useState } from 'react';
-import { type PickedFile, filesFromDrop, filesFromInput } from '@/lib/client/collect-files';
+import { useCallback, useRef, useState } from 'react';
+import type { PickedFile } from '@/lib/client/collect-files';
+import { DropZone } from './drop-zone';
 import { type UploadReport, uploadWithRetry } from '@/lib/client/upload-file';
 import { ProgressBar } from './progress-bar';
 
@@ -35,7 +36,6 @@ function summary(item: Item): string {
 export function Uploader() {
   const queryClient = useQueryClient();
   const [items, setItems] = useState<Item[]>([]);
-  const [dragging, setDragging] = useState(false);
   const queue = useRef<Item[]>([]);
   const running = useRef(0);
 
@@ -71,60 +71,19 @@ export function Uploader() {
     [pump],
   );
 
-  async function onDrop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    add(await filesFromDrop(event.dataTransfer));
-  }
-
   const totalBytes = items.reduce((s, it) => s + it.file.size, 0);
   const sentBytes = items.reduce((s, it) => s + Math.min(it.sent, it.file.size), 0);
   const finished = items.filter((it) => it.state === 'done' || it.state === 'failed').length;
 
   return (
     <section className="card uploader" aria-label="Upload">
-      <div
-        className={`dropzone${dragging ? ' dragging' : ''}`}
-        data-testid="dropzone"
-        onDragOver={(e) => {
-          e.preventDefault();
-          setDragging(true);
-        }}
-        onDragLeave={() => setDragging(false)}
-        onDrop={onDrop}
-      >
-        <p>Drop photos, folders or .zip archives here</p>
-        <div className="row">
-          <label className="button">
-            Choose files
-            <input
-              type="file"
-              multiple
-              hidden
-              accept="image/jpeg,image/png,image/webp,.zip,application/zip"
-              data-testid="file-input"
-              onChange={(e) => {
-                add(filesFromInput(e.target.files));
-                e.target.value = '';
-              }}
-            />
-          </label>
-          <label className="button">
-            Choose folder
-            <input
-              type="file"
-              multiple
-              hidden
-              data-testid="folder-input"
-              {...{ webkitdirectory: '', directory: '' }}
-              onChange={(e) => {
-                add(filesFromInput(e.target.files));
-                e.target.value = '';
-              }}
-            />
-          </label>
-        </div>
-      </div>
+      <DropZone
+        prompt="Drop photos, folders or .zip archives here"
+        fileLabel="Choose files"
+        accept="image/jpeg,image/png,image/webp,.zip,application/zip"
+        testId=""
+        onFiles={add}
+      />
       {items.length > 0 && (
         <>
           <ProgressBar

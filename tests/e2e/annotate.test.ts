@@ -19,7 +19,7 @@ async function api<T>(pathname: string, method: string, body?: unknown, headers:
   const res = await fetch(`${baseURL}${pathname}`, {
     method,
     headers: { cookie, origin: baseURL, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body),
+    body: (body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body)) as BodyInit | undefined,
   });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);

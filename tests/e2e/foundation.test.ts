@@ -15,6 +15,7 @@ let browser: BrowserContext;
 let page: Page;
 let uploadDir: string;
 let faceCount: number;
+let before = 0; // images already in the library (the browser tests share one server)
 
 /** A folder like a user's: real face crops (or generated photos), one fake .jpg, one nested folder. */
 async function makeUploadFolder(): Promise<string> {
@@ -65,7 +66,8 @@ describe('foundation in Chromium', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual(
       expect.arrayContaining(['Facet', 'Images', 'Exports', 'Admin']),
     );
-    expect(await nav.getByRole('link', { name: /Annotate|Models/ }).count()).toBe(0);
+    expect(await nav.getByRole('link', { name: /Models/ }).count()).toBe(0);
+    before = Number((await page.getByTestId('image-counts').textContent())?.match(/(\d+) images/)?.[1] ?? 0);
   });
 
   it('uploads a folder: images stored, the fake .jpg rejected with a reason', async () => {
@@ -77,8 +79,7 @@ describe('foundation in Chromium', () => {
     expect(text).toMatch(/rejected/);
     await results.getByText('Why some were not stored').first().click();
     expect(await results.textContent()).toMatch(/not an image|not a supported image/i);
-    await expect.poll(() => page.getByTestId('image-counts').textContent()).toContain(`${faceCount} images`);
-    expect(await page.getByTestId('image-grid').locator('img').count()).toBe(faceCount);
+    await expect.poll(() => page.getByTestId('image-counts').textContent()).toContain(`${before + faceCount} images`);
     await page.screenshot({ path: 'test-results/images-after-folder-upload.png', fullPage: true });
   });
 
@@ -100,7 +101,7 @@ describe('foundation in Chromium', () => {
     expect(await row.textContent()).toMatch(/2 stored.*1 rejected/);
     await row.getByText('Why some were not stored').click();
     expect(await row.textContent()).toMatch(/\.\.\/\.\.\/etc\/passwd.*zip-slip/);
-    await expect.poll(() => page.getByTestId('image-counts').textContent()).toContain(`${faceCount + 2} images`);
+    await expect.poll(() => page.getByTestId('image-counts').textContent()).toContain(`${before + faceCount + 2} images`);
   });
 
   it('renders hostile file names as text', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -88,7 +88,8 @@ describe('UTKFace import page', () => {
     const folder = path.join(dir, 'UTKFace');
     mkdirSync(path.join(folder, 'nested'), { recursive: true });
     const faces = existsSync(FACES) ? readdirSync(FACES).filter((f) => f.includes('.jpg')).slice(0, 3) : [];
-    for (const f of faces) copyFileSync(path.join(FACES, f), path.join(folder, f));
+    // Re-encoded so the bytes are new: other browser tests upload the same fixture files.
+    for (const f of faces) writeFileSync(path.join(folder, f), await sharp(path.join(FACES, f)).jpeg({ quality: 87 }).toBuffer());
     writeFileSync(path.join(folder, 'nested', '55_0_0_20170116232725357jpg.chip.jpg'), await face());
     writeFileSync(path.join(folder, 'nested', '30_2_0_20170101000000000.jpg'), await face());
     await page.getByTestId('import-folder-input').setInputFiles(folder);

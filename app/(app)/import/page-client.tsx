@@ -1,10 +1,11 @@
 'use client';
 
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type DragEvent, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { ProgressBar } from '@/components/progress-bar';
 import type { ImportSummary } from '@/lib/api/imports/summary';
-import { type PickedFile, filesFromDrop, filesFromInput } from '@/lib/client/collect-files';
+import { DropZone } from '@/components/drop-zone';
+import type { PickedFile } from '@/lib/client/collect-files';
 import { type ImportProgress, importPicked } from '@/lib/client/import-utkface';
 
 const MiB = 2 ** 20;
@@ -107,7 +108,6 @@ export function ImportPageClient() {
   const [dryRun, setDryRun] = useState(false);
   const [picked, setPicked] = useState<PickedFile[]>([]);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
-  const [dragging, setDragging] = useState(false);
   const stopper = useRef<AbortController | null>(null);
 
   const run = useMutation({
@@ -129,12 +129,6 @@ export function ImportPageClient() {
     setPicked(files);
     setProgress(null);
     run.reset();
-  }
-
-  async function onDrop(event: DragEvent) {
-    event.preventDefault();
-    setDragging(false);
-    choose(await filesFromDrop(event.dataTransfer));
   }
 
   const bytes = picked.reduce((s, p) => s + p.file.size, 0);
@@ -175,53 +169,19 @@ export function ImportPageClient() {
           />
           Dry run (report what would be imported; write nothing)
         </label>
-        <div
-          className={`dropzone${dragging ? ' dragging' : ''}`}
-          data-testid="import-dropzone"
-          onDragOver={(e) => {
-            e.preventDefault();
-            setDragging(true);
-          }}
-          onDragLeave={() => setDragging(false)}
-          onDrop={onDrop}
+        <DropZone
+          prompt="Drop a .zip, a folder or images here"
+          fileLabel="Choose .zip or images"
+          accept=".zip,application/zip,image/jpeg,image/png,image/webp,.jpg"
+          testId="import-"
+          onFiles={choose}
         >
-          <p>Drop a .zip, a folder or images here</p>
-          <div className="row">
-            <label className="button">
-              Choose .zip or images
-              <input
-                type="file"
-                multiple
-                hidden
-                accept=".zip,application/zip,image/jpeg,image/png,image/webp,.jpg"
-                data-testid="import-file-input"
-                onChange={(e) => {
-                  choose(filesFromInput(e.target.files));
-                  e.target.value = '';
-                }}
-              />
-            </label>
-            <label className="button">
-              Choose folder
-              <input
-                type="file"
-                multiple
-                hidden
-                data-testid="import-folder-input"
-                {...{ webkitdirectory: '', directory: '' }}
-                onChange={(e) => {
-                  choose(filesFromInput(e.target.files));
-                  e.target.value = '';
-                }}
-              />
-            </label>
-          </div>
           {picked.length > 0 && (
             <p data-testid="picked">
               {picked.length === 1 ? picked[0].path : `${n(picked.length)} files`} · {(bytes / MiB).toFixed(1)} MiB
             </p>
           )}
-        </div>
+        </DropZone>
         <div className="row">
           <button type="submit" disabled={picked.length === 0 || run.isPending} data-testid="start-import">
             {dryRun ? 'Check (dry run)' : 'Import'}
