@@ -6,6 +6,8 @@ import { SignOutButton } from './sign-out-button';
 /** Only sections that exist are listed; each appears for the roles that may use it. */
 const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/annotate', label: 'Annotate', permission: 'faces:label' },
+  { href: '/review', label: 'Review', permission: 'faces:review' },
+  { href: '/progress', label: 'Progress', permission: 'faces:label' },
   { href: '/images', label: 'Images', permission: 'images:read' },
   { href: '/datasets', label: 'Datasets', permission: 'datasets:read' },
   { href: '/import', label: 'Import', permission: 'datasets:manage' },

@@ -11,6 +11,8 @@ const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/signin', roles: 'public' },
   { path: '/forbidden', roles: 'public' },
   { path: '/annotate', roles: ROLES },
+  { path: '/review', roles: ['CURATOR', 'ADMIN'] },
+  { path: '/progress', roles: ROLES },
   { path: '/images', roles: ROLES },
   { path: '/account', roles: ROLES },
   { path: '/datasets', roles: ROLES },
