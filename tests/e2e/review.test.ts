@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,7 +10,6 @@ import { signInCookie } from '../support/http-session';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
-const dataDir = inject('dataDir');
 const FACES = path.resolve('tests/fixtures/faces');
 
 const CURATOR = { email: 'review-curator@e2e.local', password: 'review-curator-pw', role: 'CURATOR' };
@@ -80,19 +78,25 @@ async function chips(): Promise<Buffer[]> {
   return out;
 }
 
-/** Model predictions: there is no API that writes them yet (the browser model will), so they go straight into the test server's database. */
-function predict(ids: string[]) {
-  const db = new Database(path.join(dataDir, 'facet.db'));
-  db.pragma('busy_timeout = 5000');
-  const update = db.prepare('UPDATE "Face" SET "predModel" = ?, "predGender" = ?, "predGenderConf" = ?, "predAge" = ?, "predAgeBin" = ? WHERE "id" = ?');
-  SEEDS.forEach((s, i) => {
-    if (!s.pred) return;
-    const bin = ageToBin(s.age);
-    const gender = s.pred === 'gender' ? (s.gender === 'MALE' ? 'FEMALE' : 'MALE') : s.gender;
-    const predBin = s.pred === 'age' ? Math.min(23, bin + 4) : bin;
-    update.run('e2e-model', gender, 0.9, s.age + (s.pred === 'age' ? 20 : 0.4), predBin, ids[i]);
-  });
-  db.close();
+/** Model predictions, stored through the same API the browser's pre-labeling uses. */
+async function predict(imageIds: string[]) {
+  for (const [g, imageId] of imageIds.entries()) {
+    const faces = SEEDS.slice(g * 3, g * 3 + 3).flatMap((seed, j) => {
+      if (!seed.pred) return [];
+      const { left, top } = SLOT(j);
+      const gender = seed.pred === 'gender' ? (seed.gender === 'MALE' ? 'FEMALE' : 'MALE') : seed.gender;
+      const age = seed.age + (seed.pred === 'age' ? 20 : 0.4);
+      const bin = ageToBin(Math.min(120, age));
+      return [{
+        box: { x: left + 45, y: top + 40, w: 110, h: 130 },
+        detScore: 0.99,
+        pMale: gender === 'MALE' ? 0.9 : 0.1,
+        ageProbs: Array.from({ length: 24 }, (_, b) => (b === bin ? 0.9 : 0.1 / 23)),
+        age,
+      }];
+    });
+    await api(`/api/images/${imageId}/predictions`, 'POST', { model: 'e2e-model', faces }, admin);
+  }
 }
 
 async function signIn(p: Page, email: string, password: string) {
@@ -144,7 +148,7 @@ beforeAll(async () => {
     faceIds.push(created.face.id);
     await new Promise((r) => setTimeout(r, 15));
   }
-  predict(faceIds);
+  await predict(imageIds);
 
   browser = await launchBrowser();
   page = await browser.newPage();
