@@ -45,7 +45,8 @@ function block(x: tf.SymbolicTensor, units: number, name: string, cfg: HeadConfi
     .apply(x) as tf.SymbolicTensor;
   y = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.reLU({ name: `${name}_relu` }).apply(y) as tf.SymbolicTensor;
-  if (cfg.dropout > 0) y = tf.layers.dropout({ rate: cfg.dropout, seed, name: `${name}_dropout` }).apply(y) as tf.SymbolicTensor;
+  // No `seed`: tfjs re-seeds on every call, so a seeded dropout layer drops the same units every batch.
+  if (cfg.dropout > 0) y = tf.layers.dropout({ rate: cfg.dropout, name: `${name}_dropout` }).apply(y) as tf.SymbolicTensor;
   return y;
 }
 
@@ -59,7 +60,7 @@ function ageBranch(trunk: tf.SymbolicTensor, cfg: HeadConfig, suffix: string, se
 export function buildHeads(cfg: HeadConfig): { model: tf.LayersModel; outputs: HeadsInfo['outputs'] } {
   const input = tf.input({ shape: [cfg.inputDims], name: 'features' });
   let x: tf.SymbolicTensor = input;
-  if (cfg.inputDropout > 0) x = tf.layers.dropout({ rate: cfg.inputDropout, seed: cfg.seed, name: 'input_dropout' }).apply(x) as tf.SymbolicTensor;
+  if (cfg.inputDropout > 0) x = tf.layers.dropout({ rate: cfg.inputDropout, name: 'input_dropout' }).apply(x) as tf.SymbolicTensor;
   cfg.trunk.forEach((units, i) => {
     x = block(x, units, `trunk_${i}`, cfg, cfg.seed + i);
   });

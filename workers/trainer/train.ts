@@ -24,7 +24,7 @@ export type TrainConfig = {
 };
 export const DEFAULT_LOSS: LossConfig = { gender: 1, binCe: 1, expectedL1: 0.5, regL1: 0.5, labelSigma: 2, l2: 1e-5 };
 export const DEFAULT_TRAIN: Omit<TrainConfig, 'ageRegression'> = {
-  epochs: 80, batchSize: 128, learningRate: 1e-3, patience: 12, plateau: 5, seed: 7, loss: DEFAULT_LOSS,
+  epochs: 40, batchSize: 128, learningRate: 1e-3, patience: 8, plateau: 4, seed: 7, loss: DEFAULT_LOSS,
 };
 
 /** Soft age-bin targets: a Gaussian (σ = max(labelSigma, 5% of age) years) integrated per bin. */
