@@ -18,7 +18,7 @@ import { cachedKeys, layoutOf, openCacheSet } from '../workers/trainer/dataset';
 import { extractFeatures } from '../workers/trainer/extract';
 import { fitHeads, predictCached } from '../workers/trainer/fit';
 import { evaluate } from '../workers/trainer/metrics';
-import { registerVersion, saveModelVersion } from '../workers/trainer/save-model';
+import { registerVersion, saveModelVersion, shippedCopy } from '../workers/trainer/save-model';
 import { DatasetMissingError, loadUtkFace, splitCounts } from '../workers/trainer/utkface';
 import { VARIANTS, variantBackbones } from '../workers/trainer/variants';
 
@@ -62,9 +62,13 @@ async function main() {
     const [train, val, test] = [bySplit('train'), bySplit('val'), bySplit('test')];
     log(`${variant.id}: ${variant.label}`);
     const fit = await fitHeads(train, val, caches, variant, (m) => log(m));
-    const testReport = evaluate(test, predictCached(fit.model, fit.heads, test.map((r) => r.key), caches, variant.flipTta));
+    // Evaluate exactly what ships: the weights after the float16 round trip.
+    const shipped = await shippedCopy(fit.model);
+    const evalOn = (rs: typeof test) => evaluate(rs, predictCached(shipped, fit.heads, rs.map((r) => r.key), caches, variant.flipTta));
+    const valReport = evalOn(val);
+    const testReport = evalOn(test);
     const o = testReport.overall;
-    log(`${variant.id}: best epoch ${fit.bestEpoch}, ${(fit.trainMs / 1000).toFixed(0)} s; val MAE ${fit.val.overall.ageMae.toFixed(2)} acc ${(100 * (fit.val.overall.genderAccuracy ?? 0)).toFixed(2)}%; ` +
+    log(`${variant.id}: best epoch ${fit.bestEpoch}, ${(fit.trainMs / 1000).toFixed(0)} s; val MAE ${valReport.overall.ageMae.toFixed(2)} acc ${(100 * (valReport.overall.genderAccuracy ?? 0)).toFixed(2)}%; ` +
       `test MAE ${o.ageMae.toFixed(2)} acc ${(100 * (o.genderAccuracy ?? 0)).toFixed(2)}% (age read-out: ${fit.heads.ageFrom})`);
     const isR0 = variant.id === 'r0';
     const manifest = buildManifest({
@@ -82,7 +86,7 @@ async function main() {
         genderMissingInTrain: train.filter((r) => r.gender === null).length,
         notes: 'train: fitting; val: early stopping, lr schedule, age read-out; test: reported only',
       },
-      metrics: { val: fit.val, test: testReport },
+      metrics: { val: valReport, test: testReport },
       notes: [
         variant.label,
         ...backbones.filter((b) => BACKBONES[b].trainedOnUtkFace && variant.features.some((f) => f.startsWith(b)))
@@ -90,7 +94,7 @@ async function main() {
       ],
     });
     const dir = isR0 ? path.join(root, 'public', 'models', 'agegender', 'r0') : path.join(root, '.cache', 'models', 'agegender', variant.id);
-    await saveModelVersion(dir, fit.model, manifest);
+    await saveModelVersion(dir, shipped, manifest);
     log(`saved ${path.relative(root, dir)}`);
     if (isR0) {
       registerVersion(path.join(root, 'public', 'models', 'registry.json'), 'agegender', {
@@ -103,6 +107,7 @@ async function main() {
       log('registered agegender r0 as active in public/models/registry.json');
     }
     fit.model.dispose();
+    shipped.dispose();
   }
 }
 

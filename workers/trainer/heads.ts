@@ -17,7 +17,6 @@ export type HeadConfig = {
   dropout: number;
   /** Dropout on the input features (0 = none). */
   inputDropout: number;
-  l2: number;
   genderSpecificAge: boolean;
   seed: number;
 };
@@ -27,7 +26,6 @@ export const DEFAULT_HEAD_CONFIG: Omit<HeadConfig, 'inputDims'> = {
   branch: 128,
   dropout: 0.3,
   inputDropout: 0.1,
-  l2: 1e-5,
   genderSpecificAge: false,
   seed: 1,
 };
@@ -40,7 +38,6 @@ function block(x: tf.SymbolicTensor, units: number, name: string, cfg: HeadConfi
       units,
       name: `${name}_dense`,
       kernelInitializer: tf.initializers.heNormal({ seed }),
-      kernelRegularizer: cfg.l2 > 0 ? tf.regularizers.l2({ l2: cfg.l2 }) : undefined,
     })
     .apply(x) as tf.SymbolicTensor;
   y = tf.layers.batchNormalization({ name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;

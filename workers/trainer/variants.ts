@@ -17,7 +17,7 @@ const REC_ALL = ['faceapi-recognition:descriptor', 'faceapi-recognition:gap'];
 export const VARIANTS: Record<string, Variant> = {
   r0: {
     id: 'r0',
-    label: 'r0: age_gender gap+gmp+mid ⊕ recognition desc+gap (1664-d), mean of plain+mirrored features (train and test)',
+    label: 'r0: age_gender gap+gmp+mid ⊕ recognition desc+gap (1536-d), mean of plain+mirrored features (train and test)',
     features: [...AG_ALL, ...REC_ALL],
     trainView: 'mean',
     flipTta: 'mean-features',

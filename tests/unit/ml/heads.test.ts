@@ -7,7 +7,7 @@ import { AGE_BIN_COUNT } from '../../../lib/domain/age-bins';
 import { loadHeadsFromDir } from '../../../lib/ml/model.node';
 import { decodeHeadOutputs } from '../../../lib/ml/predict';
 import { buildHeads, DEFAULT_HEAD_CONFIG, foldStandardization } from '../../../workers/trainer/heads';
-import { serializeLayersModel } from '../../../workers/trainer/save-model';
+import { serializeLayersModel, shippedCopy, toFloat16Bits } from '../../../workers/trainer/save-model';
 import { softBinTargets } from '../../../workers/trainer/train';
 
 let dir: string;
@@ -43,6 +43,33 @@ describe('heads', () => {
     const a = (model.predict(x) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
     const b = (loaded.predict(x) as tf.Tensor[]).map((t) => Array.from(t.dataSync()));
     a.forEach((v, k) => v.forEach((y, i) => expect(b[k][i]).toBeCloseTo(y, 6)));
+  });
+});
+
+describe('float16 kernels', () => {
+  it('encodes floats as IEEE half precision (as tfjs decodes them)', () => {
+    expect(toFloat16Bits(1)).toBe(0x3c00);
+    expect(toFloat16Bits(-2)).toBe(0xc000);
+    expect(toFloat16Bits(65504)).toBe(0x7bff);
+    expect(toFloat16Bits(1e6)).toBe(0x7c00);
+    expect(toFloat16Bits(2 ** -24)).toBe(0x0001); // smallest subnormal
+    expect(toFloat16Bits(0)).toBe(0);
+    const values = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 10 ** ((i % 9) - 5));
+    const half = Uint16Array.from(values, toFloat16Bits);
+    const decoded = tf.io.decodeWeights(half.buffer, [{ name: 'w', shape: [1000], dtype: 'float32', quantization: { dtype: 'float16' } }]).w.dataSync();
+    values.forEach((v, i) => expect(Math.abs(decoded[i] - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 2 ** -25));
+  });
+
+  it('shippedCopy halves large kernels and keeps the outputs close', async () => {
+    const { model } = buildHeads({ ...DEFAULT_HEAD_CONFIG, inputDims: 300, trunk: [256], branch: 16 });
+    const full = await serializeLayersModel(model);
+    const small = await serializeLayersModel(model, { float16KernelsOver: 65536 });
+    expect(full.weights.byteLength - small.weights.byteLength).toBe(300 * 256 * 2);
+    const copy = await shippedCopy(model);
+    const x = tf.randomNormal([4, 300], 0, 1, 'float32', 3);
+    const a = (model.predict(x) as tf.Tensor[])[1].dataSync();
+    const b = (copy.predict(x) as tf.Tensor[])[1].dataSync();
+    a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 3));
   });
 });
 
