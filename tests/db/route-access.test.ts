@@ -153,6 +153,14 @@ const CASES: Case[] = [
     params: ({ imageId }) => ({ id: imageId }),
     body: async () => ({ model: 'm', faces: [] }),
   },
+  { file: 'app/api/prelabel/pending/route.ts', method: 'GET', permission: 'images:upload', path: () => '/api/prelabel/pending?model=m' },
+  {
+    file: 'app/api/images/[id]/faces/route.ts',
+    method: 'GET',
+    permission: 'images:read',
+    path: ({ imageId }) => `/api/images/${imageId}/faces`,
+    params: ({ imageId }) => ({ id: imageId }),
+  },
   { file: 'app/api/users/route.ts', method: 'GET', permission: 'users:manage', path: () => '/api/users' },
   {
     file: 'app/api/users/route.ts',
