@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { POST as nextRoute } from '@/app/api/annotate/next/route';
 import { DELETE as releaseRoute, POST as renewRoute } from '@/app/api/faces/[id]/lease/route';
-import { nextFace } from '@/lib/api/annotate/next-face';
+import { nextFace, remaining } from '@/lib/api/annotate/next-face';
 import { saveLabel } from '@/lib/api/annotate/save-label';
 import { DEFAULT_LEASE_MS } from '@/lib/api/annotate/settings';
 import { config } from '@/lib/server/config';
@@ -142,6 +142,31 @@ describe('annotation queue', () => {
     expect(next.face?.id).toBe(ids[5]);
     expect(next).toMatchObject({ reason: 'RANDOM', why: 'random sample (10%)' });
     expect((await prisma.face.findUniqueOrThrow({ where: { id: ids[5] } })).servedReason).toBe('RANDOM');
+  });
+
+  it('never serves again, nor resumes, the faces the editor is still saving (exclude)', async () => {
+    const ids = await spreadFaces(4);
+    const first = await nextFace(prisma, users[0].id, { rng: UNCERTAIN });
+    expect(first.face?.id).toBe(ids[0]);
+    // The save of ids[0] is in flight: its lease is still live, yet the next claim must move on.
+    const second = await nextFace(prisma, users[0].id, { rng: UNCERTAIN, exclude: [ids[0]] });
+    expect(second.face?.id).toBe(ids[1]);
+    // A later claim without exclude resumes the live lease of the second face, not the first.
+    expect((await nextFace(prisma, users[0].id, { rng: UNCERTAIN, exclude: [ids[0]] })).face?.id).toBe(ids[1]);
+    const res = await nextRoute(
+      request('/api/annotate/next', { method: 'POST', cookie: users[1].cookie, body: { exclude: ['not a valid id!'] } }),
+      ctx(),
+    );
+    expect(res.status).toBe(400);
+    const ok = await nextRoute(request('/api/annotate/next', { method: 'POST', cookie: users[1].cookie, body: { exclude: [ids[2]] } }), ctx());
+    expect((await ok.json()).face.id).toBe(ids[3]);
+  });
+
+  it('counts the faces left exactly for small queues', async () => {
+    await spreadFaces(3);
+    expect(await remaining(prisma)).toBe(3);
+    await prisma.face.updateMany({ data: { status: 'LABELED' } });
+    expect(await remaining(prisma)).toBe(0);
   });
 
   it('says when the queue is empty', async () => {
