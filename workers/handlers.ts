@@ -1,7 +1,11 @@
 import type { Handlers } from './runner';
 import { runExportJob } from './jobs/export-utkface';
+import { runRescoreJob } from './jobs/rescore';
+import { runTrainRound } from './jobs/train-round';
 
 /** The job kinds this worker runs. */
 export const handlers: Handlers = {
   EXPORT: runExportJob,
+  TRAIN: (ctx) => runTrainRound(ctx),
+  RESCORE: runRescoreJob,
 };

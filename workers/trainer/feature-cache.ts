@@ -67,16 +67,31 @@ export class FeatureCache {
     this.keys.forEach((k, i) => this.index.set(k, i));
   }
 
-  /** Take the writer lock and cut any torn tail so appends stay aligned with keys.txt. */
+  /**
+   * Take the writer lock (created exclusively; a dead owner's lock is taken over), re-read what
+   * other processes appended meanwhile, and cut any torn tail so appends stay aligned with keys.txt.
+   */
   private beginWriting() {
     if (this.writable) return;
     const lock = path.join(this.dir, 'lock');
-    if (existsSync(lock)) {
-      const pid = Number(readFileSync(lock, 'utf8'));
-      if (pid !== process.pid && pidAlive(pid)) throw new Error(`feature cache ${this.dir} is being written by process ${pid}`);
+    for (;;) {
+      try {
+        writeFileSync(lock, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const pid = Number(readFileSync(lock, 'utf8'));
+        if (pid === process.pid) break;
+        if (pid && pidAlive(pid)) throw new Error(`feature cache ${this.dir} is being written by process ${pid}`);
+        rmSync(lock, { force: true });
+      }
     }
-    writeFileSync(lock, String(process.pid));
-    process.once('exit', () => rmSync(lock, { force: true }));
+    process.once('exit', () => {
+      if (this.writable) rmSync(lock, { force: true });
+    });
+    this.index.clear();
+    this.pending = {};
+    this.load();
     writeFileSync(path.join(this.dir, 'keys.txt'), this.keys.map((k) => `${k}\n`).join(''));
     for (const [name, dims] of Object.entries(this.outputs)) {
       if (!existsSync(this.file(name))) writeFileSync(this.file(name), Buffer.alloc(0));
@@ -95,9 +110,10 @@ export class FeatureCache {
 
   /** Append rows for new keys (features[output] is keys.length × dims, row-major). */
   append(keys: string[], features: Record<string, Float32Array>) {
+    if (keys.every((k) => this.index.has(k))) return;
+    this.beginWriting(); // may load rows other processes appended meanwhile
     const fresh = keys.map((k, i) => [k, i] as const).filter(([k]) => !this.index.has(k));
     if (fresh.length === 0) return;
-    this.beginWriting();
     for (const [name, dims] of Object.entries(this.outputs)) {
       const src = features[name];
       if (!src || src.length !== keys.length * dims) throw new Error(`output ${name}: expected ${keys.length}×${dims} values`);
@@ -111,6 +127,18 @@ export class FeatureCache {
       this.index.set(k, this.keys.length);
       this.keys.push(k);
     }
+  }
+
+  /** Give up the writer lock (so another process may append); reopen to write again. */
+  release() {
+    if (!this.writable) return;
+    rmSync(path.join(this.dir, 'lock'), { force: true });
+    this.writable = false;
+  }
+
+  /** Keys whose rows hold a non-finite value in any output (a corrupted cache). */
+  nonFiniteKeys(keys: string[]): string[] {
+    return keys.filter((k) => this.has(k) && Object.keys(this.outputs).some((o) => this.row(k, o).some((v) => !Number.isFinite(v))));
   }
 
   /** One output's row for a key (a view, not a copy). */

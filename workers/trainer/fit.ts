@@ -8,9 +8,9 @@ import type * as tf from '@tensorflow/tfjs';
 import type { HeadsInfo, Preprocessing } from '../../lib/ml/manifest';
 import { type FacePrediction, predictFromFeatures } from '../../lib/ml/predict';
 import { type CacheSet, columnStats, featureMatrix, layoutDims, layoutOf, standardize } from './dataset';
-import { DEFAULT_HEAD_CONFIG, type HeadConfig, buildHeads, describeHeads, foldStandardization } from './heads';
+import { DEFAULT_HEAD_CONFIG, type HeadConfig, buildHeads, describeHeads, foldStandardization, unfoldStandardization } from './heads';
 import { evaluate, type MetricReport, summarize } from './metrics';
-import { DEFAULT_TRAIN, type EpochReport, type LabelledSet, type TrainConfig, trainHeads } from './train';
+import { DEFAULT_TRAIN, type EpochReport, type LabelledSet, type TrainConfig, type TrainControl, trainHeads } from './train';
 
 export type LabelledFace = { key: string; age: number; gender: 0 | 1 | null; race?: string };
 
@@ -21,6 +21,12 @@ export type FitOptions = {
   flipTta: Preprocessing['flipTta'];
   head?: Partial<Omit<HeadConfig, 'inputDims'>>;
   train?: Partial<TrainConfig>;
+  /**
+   * Start from these trained heads (same feature layout) instead of fresh ones: the folded
+   * standardisation is unfolded with this training set's statistics, so the start is exactly the
+   * parent model; its age-regression scaling is kept.
+   */
+  warmStart?: { model: tf.LayersModel; heads: HeadsInfo };
 };
 
 export type FitResult = {
@@ -64,7 +70,7 @@ export function targetScore(ageMae: number, genderAccuracy: number | null): numb
   return ageMae / 5 + (1 - (genderAccuracy ?? 1)) / 0.06;
 }
 
-export async function fitHeads(train: LabelledFace[], val: LabelledFace[], caches: CacheSet, opts: FitOptions, log?: (msg: string) => void): Promise<FitResult> {
+export async function fitHeads(train: LabelledFace[], val: LabelledFace[], caches: CacheSet, opts: FitOptions, log?: (msg: string) => void, control?: TrainControl): Promise<FitResult> {
   const layout = layoutOf(opts.features);
   const dims = layoutDims(layout);
   const trainKeys = train.map((r) => r.key);
@@ -83,19 +89,23 @@ export async function fitHeads(train: LabelledFace[], val: LabelledFace[], cache
   const y = labels(rows);
   const ageMean = y.age.reduce((s, v) => s + v, 0) / n;
   const ageStd = Math.sqrt(y.age.reduce((s, v) => s + (v - ageMean) ** 2, 0) / n);
+  const warm = opts.warmStart;
+  if (warm && JSON.stringify(warm.heads.featureLayout) !== JSON.stringify(layout)) throw new Error('warm start: the parent model uses other features');
   const headConfig: HeadConfig = { ...DEFAULT_HEAD_CONFIG, ...opts.head, inputDims: dims };
-  const trainConfig: TrainConfig = { ...DEFAULT_TRAIN, ...opts.train, ageRegression: { mean: ageMean, std: ageStd } };
-  const { model, outputs } = buildHeads(headConfig);
+  const ageRegression = warm?.heads.ageRegression ?? { mean: ageMean, std: ageStd };
+  const trainConfig: TrainConfig = { ...DEFAULT_TRAIN, ...opts.train, ageRegression };
+  const { model, outputs } = warm ? { model: warm.model, outputs: warm.heads.outputs } : buildHeads(headConfig);
+  if (warm) unfoldStandardization(model, stats.mean, stats.std);
   const heads: HeadsInfo = {
     modelJson: 'model.json',
     weights: ['weights.bin'],
     featureLayout: layout,
     inputDims: dims,
     outputs,
-    ageRegression: { mean: ageMean, std: ageStd },
+    ageRegression,
     ageFrom: 'mean',
-    genderSpecificAge: headConfig.genderSpecificAge,
-    architecture: describeHeads(headConfig),
+    genderSpecificAge: warm ? warm.heads.genderSpecificAge : headConfig.genderSpecificAge,
+    architecture: warm ? warm.heads.architecture : describeHeads(headConfig),
   };
   const set: LabelledSet = { x: standardize(x, dims, stats.mean, stats.std), n, dims, ...y };
   const valKeys = val.map((r) => r.key);
@@ -107,6 +117,7 @@ export async function fitHeads(train: LabelledFace[], val: LabelledFace[], cache
   const t0 = performance.now();
   const result = await trainHeads(model, outputs, set, validate, trainConfig, (r) =>
     log?.(`  epoch ${r.epoch} loss ${r.loss.toFixed(4)} val mae ${r.extra?.mae.toFixed(3)} acc ${(100 * (r.extra?.acc ?? 0)).toFixed(2)}% lr ${r.lr.toExponential(1)} (${(r.ms / 1000).toFixed(1)} s)`),
+    control,
   );
   const trainMs = performance.now() - t0;
   foldStandardization(model, stats.mean, stats.std);

@@ -106,3 +106,24 @@ export function foldStandardization(model: tf.LayersModel, mean: Float32Array, s
   }
   layer.setWeights([tf.tensor2d(w2, [inDims, units]), tf.tensor1d(b)]);
 }
+
+/**
+ * Inverse of foldStandardization for new statistics: the returned first layer takes
+ * standardised inputs ((x − mean) / std) and computes exactly what the folded layer computed
+ * on raw x: W = W' · std (per input row), b = b' + mean · W'.
+ */
+export function unfoldStandardization(model: tf.LayersModel, mean: Float32Array, std: Float32Array): void {
+  const layer = model.getLayer(FIRST_DENSE);
+  const [kernel, bias] = layer.getWeights();
+  const [inDims, units] = kernel.shape;
+  const w = kernel.dataSync();
+  const b = Float32Array.from(bias.dataSync());
+  const w2 = new Float32Array(w.length);
+  for (let i = 0; i < inDims; i++) {
+    for (let u = 0; u < units; u++) {
+      w2[i * units + u] = w[i * units + u] * std[i];
+      b[u] += mean[i] * w[i * units + u];
+    }
+  }
+  layer.setWeights([tf.tensor2d(w2, [inDims, units]), tf.tensor1d(b)]);
+}

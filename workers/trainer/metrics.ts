@@ -108,3 +108,16 @@ export function evaluate(truth: Truth[], preds: Prediction[]): MetricReport {
     byRace: groupBy(truth, preds, (t) => t.race ?? 'UNKNOWN', ['WHITE', 'BLACK', 'ASIAN', 'INDIAN', 'OTHER']),
   };
 }
+
+const genderName = (g: 0 | 1 | null) => (g === 0 ? 'MALE' : g === 1 ? 'FEMALE' : 'UNKNOWN');
+
+/** The fairness table: metrics per age band × gender × race cell (cells with faces only). */
+export function crossGroups(truth: Truth[], preds: Prediction[]): Record<string, MetricSummary> {
+  return groupBy(truth, preds, (t) => `${ageBand(t.age)} · ${genderName(t.gender)} · ${t.race ?? 'UNKNOWN'}`);
+}
+
+/** Metrics per arbitrary key (e.g. dataset). */
+export function byKey(truth: Truth[], preds: Prediction[], keys: string[]): Record<string, MetricSummary> {
+  const index = new Map(truth.map((t, i) => [t, keys[i]]));
+  return groupBy(truth, preds, (t) => index.get(t) ?? '');
+}

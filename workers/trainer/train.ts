@@ -63,6 +63,8 @@ function mulberry32(seed: number) {
   };
 }
 
+const yieldToEventLoop = () => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
+
 const maskedMean = (v: tf.Tensor1D, mask: tf.Tensor1D) => tf.div(tf.sum(tf.mul(v, mask)), tf.maximum(tf.sum(mask), 1));
 
 function batchLoss(model: tf.LayersModel, info: HeadsInfo['outputs'], xb: tf.Tensor2D, yb: Record<string, tf.Tensor>, cfg: TrainConfig): tf.Scalar {
@@ -94,6 +96,17 @@ function batchLoss(model: tf.LayersModel, info: HeadsInfo['outputs'], xb: tf.Ten
   return total;
 }
 
+/** Raised when the training loss stops being a finite number (diverged or bad input). */
+export class NonFiniteLossError extends Error {
+  constructor(epoch: number) {
+    super(`training loss became NaN/Infinity in epoch ${epoch + 1}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Optional controls: stop on `signal` (checked between batches); `onEpoch` sees each report (may throw to stop). */
+export type TrainControl = { signal?: AbortSignal; onEpoch?: (r: EpochReport) => void };
+
 export type EpochReport = { epoch: number; loss: number; score: number; lr: number; ms: number; extra?: Record<string, number> };
 
 /**
@@ -107,6 +120,7 @@ export async function trainHeads(
   validate: () => { score: number; extra?: Record<string, number> },
   cfg: TrainConfig,
   log: (r: EpochReport) => void = () => {},
+  control: TrainControl = {},
 ): Promise<{ bestEpoch: number; bestScore: number; history: EpochReport[] }> {
   installWasmMatMulFix();
   const optimizer = tf.train.adam(cfg.learningRate);
@@ -123,43 +137,50 @@ export async function trainHeads(
   let best = { score: Infinity, epoch: -1, weights: [] as tf.Tensor[] };
   let sincePlateau = 0;
   const history: EpochReport[] = [];
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-    const t0 = performance.now();
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [order[i], order[j]] = [order[j], order[i]];
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      let lossSum = 0;
+      let batches = 0;
+      for (let start = 0; start + 2 <= train.n; start += cfg.batchSize) {
+        control.signal?.throwIfAborted();
+        const idx = tf.tensor1d(order.slice(start, start + cfg.batchSize), 'int32');
+        const loss = optimizer.minimize(() => tf.tidy(() => {
+          const yb = Object.fromEntries(Object.entries(Y).map(([k, t]) => [k, tf.gather(t, idx)]));
+          return batchLoss(model, info, tf.gather(X, idx) as tf.Tensor2D, yb, cfg);
+        }), true) as tf.Scalar;
+        lossSum += loss.dataSync()[0];
+        batches++;
+        loss.dispose();
+        idx.dispose();
+        await yieldToEventLoop(); // heartbeats and cancel checks run between batches
+      }
+      const { score, extra } = validate();
+      const lr = (optimizer as unknown as { learningRate: number }).learningRate;
+      const report = { epoch, loss: lossSum / batches, score, lr, ms: performance.now() - t0, extra };
+      history.push(report);
+      log(report);
+      control.onEpoch?.(report);
+      if (!Number.isFinite(report.loss)) throw new NonFiniteLossError(epoch);
+      if (score < best.score) {
+        best.weights.forEach((w) => w.dispose());
+        best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
+        sincePlateau = 0;
+      } else if (++sincePlateau >= cfg.plateau) {
+        (optimizer as unknown as { learningRate: number }).learningRate = lr / 2;
+        sincePlateau = 0;
+      }
+      if (epoch - best.epoch >= cfg.patience) break;
     }
-    let lossSum = 0;
-    let batches = 0;
-    for (let start = 0; start + 2 <= train.n; start += cfg.batchSize) {
-      const idx = tf.tensor1d(order.slice(start, start + cfg.batchSize), 'int32');
-      const loss = optimizer.minimize(() => tf.tidy(() => {
-        const yb = Object.fromEntries(Object.entries(Y).map(([k, t]) => [k, tf.gather(t, idx)]));
-        return batchLoss(model, info, tf.gather(X, idx) as tf.Tensor2D, yb, cfg);
-      }), true) as tf.Scalar;
-      lossSum += loss.dataSync()[0];
-      batches++;
-      loss.dispose();
-      idx.dispose();
-    }
-    const { score, extra } = validate();
-    const lr = (optimizer as unknown as { learningRate: number }).learningRate;
-    const report = { epoch, loss: lossSum / batches, score, lr, ms: performance.now() - t0, extra };
-    history.push(report);
-    log(report);
-    if (score < best.score) {
-      best.weights.forEach((w) => w.dispose());
-      best = { score, epoch, weights: model.getWeights().map((w) => w.clone()) };
-      sincePlateau = 0;
-    } else if (++sincePlateau >= cfg.plateau) {
-      (optimizer as unknown as { learningRate: number }).learningRate = lr / 2;
-      sincePlateau = 0;
-    }
-    if (epoch - best.epoch >= cfg.patience) break;
+    if (best.weights.length) model.setWeights(best.weights);
+  } finally {
+    best.weights.forEach((w) => w.dispose());
+    [X, ...Object.values(Y)].forEach((t) => t.dispose());
+    optimizer.dispose();
   }
-  model.setWeights(best.weights);
-  best.weights.forEach((w) => w.dispose());
-  [X, ...Object.values(Y)].forEach((t) => t.dispose());
-  optimizer.dispose();
   return { bestEpoch: best.epoch, bestScore: best.score, history };
 }
