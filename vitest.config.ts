@@ -7,6 +7,7 @@ const pgUrl = process.env.FACET_TEST_PG_URL;
 /**
  * unit: pure modules. db-sqlite / db-postgresql: route handlers and server modules against a
  * real database (PostgreSQL when FACET_TEST_PG_URL is set; scripts/test.sh starts one).
+ * faults: the production build killed, restarted and fed hostile input (tests/faults).
  * e2e: the production build in Debian Chromium.
  */
 export default defineConfig({
@@ -38,6 +39,17 @@ export default defineConfig({
             },
           ]
         : []),
+      {
+        resolve: { alias },
+        test: {
+          // Production server killed and restarted, databases stopped and locked, hostile uploads.
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
       {
         resolve: { alias },
         test: {

@@ -4,6 +4,15 @@ import { type DbProvider, providerOf, sqlitePath } from './provider';
 export type { PrismaClient };
 
 /**
+ * How long a SQLite writer waits for another process's write lock before giving up with 503
+ * DB_BUSY (FACET_SQLITE_BUSY_MS, default 10 s).
+ */
+export function sqliteBusyMs(): number {
+  const value = Number(process.env.FACET_SQLITE_BUSY_MS);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+}
+
+/**
  * A Prisma client for DATABASE_URL's provider. The two generated clients have the same API
  * (one source schema); the SQLite client's types stand for both.
  */
@@ -14,12 +23,12 @@ export async function createPrismaClient(url: string): Promise<PrismaClient> {
       import('@/prisma/generated/sqlite/client'),
       import('./sqlite-adapter'),
     ]);
-    return new Client({ adapter: new ImmediateSQLiteAdapterFactory(sqlitePath(url)) });
+    return new Client({ adapter: new ImmediateSQLiteAdapterFactory(sqlitePath(url), sqliteBusyMs()) });
   }
   const [{ PrismaClient: Client }, { PrismaPg }] = await Promise.all([
     import('@/prisma/generated/postgresql/client'),
     import('@prisma/adapter-pg'),
   ]);
-  const client = new Client({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  const client = new Client({ adapter: new PrismaPg({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 }) });
   return client as unknown as PrismaClient;
 }

@@ -1,4 +1,5 @@
 import { ZodError } from 'zod';
+import { databaseUnavailable } from '../db/unavailable';
 
 /** An error whose message is safe to show the user, with its HTTP status. */
 export class HttpError extends Error {
@@ -30,6 +31,15 @@ export function errorResponse(error: unknown): Response {
   const code = (error as { code?: unknown })?.code;
   if (code === 'P2025') return jsonError(404, 'NOT_FOUND', 'Not found');
   if (code === 'P2002') return jsonError(409, 'CONFLICT', 'That already exists');
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    console.warn(`[facet] database ${unavailable === 'busy' ? 'busy' : 'unavailable'}: ${(error as Error)?.message?.split('\n').pop() ?? error}`);
+    const res = unavailable === 'busy'
+      ? jsonError(503, 'DB_BUSY', 'The database is busy with other writes; nothing was changed. Try again in a moment.')
+      : jsonError(503, 'DB_UNAVAILABLE', 'The database cannot be reached right now. Try again in a moment (a save sent again is not applied twice).');
+    res.headers.set('retry-after', '2');
+    return res;
+  }
   console.error('[facet] unhandled error in route', error);
   return jsonError(500, 'INTERNAL', 'Something went wrong on the server; nothing was changed.');
 }
