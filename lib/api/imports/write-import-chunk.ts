@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@/lib/server/db';
+import { insertRows, insertRowsSkippingConflicts, newId, type Column } from './bulk-insert';
 import { blobs } from '@/lib/server/blobs';
 import { imageKey, thumbKey } from '@/lib/server/storage/storage';
 import type { UtkLabels } from './classify-name';
@@ -49,40 +50,64 @@ export async function putBlobs(image: PreparedImage): Promise<void> {
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
-function imageRow(item: NewImage, target: WriteTarget) {
+const IMAGE_COLUMNS: Column[] = [
+  'id', 'contentHash', 'storageKey', 'thumbKey', 'mimeType', 'bytes', 'width', 'height', 'sourceName', 'datasetId', 'uploadedById', 'createdAt',
+].map((name) => ({ name }));
+
+function imageValues(id: string, item: NewImage, target: WriteTarget): unknown[] {
   const { image } = item;
-  return {
-    contentHash: image.contentHash,
-    ...blobKeys(image),
-    mimeType: image.mime,
-    bytes: image.bytes,
-    width: image.width,
-    height: image.height,
-    sourceName: item.name.slice(0, 1024),
-    datasetId: target.datasetId,
-    uploadedById: target.userId,
-  };
+  const keys = blobKeys(image);
+  return [
+    id,
+    image.contentHash,
+    keys.storageKey,
+    keys.thumbKey,
+    image.mime,
+    image.bytes,
+    image.width,
+    image.height,
+    item.name.slice(0, 1024),
+    target.datasetId,
+    target.userId,
+    target.now,
+  ];
 }
 
 type FacePlan = { imageId: string; name: string; labels: UtkLabels; box: PlacedBox };
 
-function faceRow(f: FacePlan, target: WriteTarget) {
-  return {
-    imageId: f.imageId,
-    x: f.box.x,
-    y: f.box.y,
-    w: f.box.w,
-    h: f.box.h,
-    boxSource: f.box.source,
-    gender: f.labels.gender,
-    age: f.labels.age,
-    ageBin: f.labels.ageBin,
-    race: f.labels.race,
-    status: 'IMPORTED' as const,
-    labeledById: target.userId,
-    labeledAt: target.now,
-  };
+const FACE_COLUMNS: Column[] = [
+  { name: 'id' },
+  { name: 'imageId' },
+  { name: 'x' },
+  { name: 'y' },
+  { name: 'w' },
+  { name: 'h' },
+  { name: 'boxSource', pgCast: '"BoxSource"' },
+  { name: 'gender', pgCast: '"Gender"' },
+  { name: 'age' },
+  { name: 'ageBin' },
+  { name: 'race', pgCast: '"Race"' },
+  { name: 'status', pgCast: '"FaceStatus"' },
+  { name: 'labeledById' },
+  { name: 'labeledAt' },
+  { name: 'createdAt' },
+  { name: 'updatedAt' },
+];
+
+function faceValues(id: string, f: FacePlan, target: WriteTarget): unknown[] {
+  const { box, labels } = f;
+  return [id, f.imageId, box.x, box.y, box.w, box.h, box.source, labels.gender, labels.age, labels.ageBin, labels.race, 'IMPORTED', target.userId, target.now, target.now, target.now];
 }
+
+const EVENT_COLUMNS: Column[] = [
+  { name: 'faceId' },
+  { name: 'imageId' },
+  { name: 'userId' },
+  { name: 'action' },
+  { name: 'after', pgCast: 'jsonb' },
+  { name: 'faceVersion' },
+  { name: 'createdAt' },
+];
 
 /** The LabelEvent `after` of an import: the labels, the box and where they came from. */
 export function importEventAfter(f: Pick<FacePlan, 'name' | 'labels' | 'box'>) {
@@ -90,24 +115,17 @@ export function importEventAfter(f: Pick<FacePlan, 'name' | 'labels' | 'box'>) {
   return { ...f.labels, status: 'IMPORTED', box, boxSource: source, from: 'utkface-name', sourceName: f.name.slice(0, 1024) };
 }
 
-/** Faces + their IMPORT events, inside the caller's transaction. */
+/** Faces (version 1) + their IMPORT events, inside the caller's transaction. */
 async function createFaces(tx: Tx, plans: FacePlan[], target: WriteTarget): Promise<void> {
   if (plans.length === 0) return;
-  const faces = await tx.face.createManyAndReturn({
-    data: plans.map((p) => faceRow(p, target)),
-    select: { id: true, imageId: true },
-  });
-  const faceByImage = new Map(faces.map((f) => [f.imageId, f.id]));
-  await tx.labelEvent.createMany({
-    data: plans.map((p) => ({
-      faceId: faceByImage.get(p.imageId) ?? null,
-      imageId: p.imageId,
-      userId: target.userId,
-      action: 'IMPORT',
-      after: importEventAfter(p),
-      faceVersion: 1,
-    })),
-  });
+  const ids = plans.map(() => newId(target.now.getTime()));
+  await insertRows(tx, 'Face', FACE_COLUMNS, plans.map((p, i) => faceValues(ids[i], p, target)));
+  await insertRows(
+    tx,
+    'LabelEvent',
+    EVENT_COLUMNS,
+    plans.map((p, i) => [ids[i], p.imageId, target.userId, 'IMPORT', JSON.stringify(importEventAfter(p)), 1, target.now]),
+  );
 }
 
 /** Keeps only the images that still have no IMPORTED face (another import may have added one). */
@@ -121,15 +139,12 @@ async function stillUnlabeled(tx: Tx, items: LabelExisting[]): Promise<LabelExis
   return items.filter((i) => !has.has(i.imageId));
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'P2002';
-}
-
 /**
- * Writes one chunk of an import in ONE transaction: the image rows (createMany), one IMPORTED face
- * per labeled image and its IMPORT LabelEvent — all or nothing, so an image is never left with
- * half its labels. Blobs were written before (content-addressed, so a rewrite is harmless). If a
- * concurrent upload stored one of the same images first, the chunk is redone image by image.
+ * Writes one chunk of an import in ONE transaction: the image rows, one IMPORTED face per labeled
+ * image and its IMPORT LabelEvent — all or nothing, so an image is never left with half its
+ * labels. Blobs were written (and made durable) before. An image that a concurrent upload or
+ * import stored first is skipped by the INSERT (ON CONFLICT DO NOTHING) and counted as `raced`;
+ * if it has no IMPORTED face yet, the name's labels are added to it.
  */
 export async function writeImportChunk(
   prisma: PrismaClient,
@@ -137,68 +152,40 @@ export async function writeImportChunk(
   existing: LabelExisting[],
   target: WriteTarget,
 ): Promise<ChunkOutcome> {
-  try {
-    return await prisma.$transaction(
-      async (tx) => {
-        const rows = fresh.length
-          ? await tx.image.createManyAndReturn({ data: fresh.map((f) => imageRow(f, target)), select: { id: true, contentHash: true } })
-          : [];
-        const idByHash = new Map(rows.map((r) => [r.contentHash, r.id]));
-        const labelsAdded = await stillUnlabeled(tx, existing);
-        const plans: FacePlan[] = [];
-        for (const f of fresh) {
-          const imageId = idByHash.get(f.image.contentHash);
-          if (!imageId) throw new Error(`image row for ${f.name} was not returned`);
-          if (f.labels && f.box) plans.push({ imageId, name: f.name, labels: f.labels, box: f.box });
-        }
-        for (const e of labelsAdded) plans.push({ imageId: e.imageId, name: e.name, labels: e.labels, box: e.box });
-        await createFaces(tx, plans, target);
-        return { stored: fresh, raced: [], labelsAdded };
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return writeOneByOne(prisma, fresh, existing, target);
-  }
-}
-
-async function writeOneByOne(
-  prisma: PrismaClient,
-  fresh: NewImage[],
-  existing: LabelExisting[],
-  target: WriteTarget,
-): Promise<ChunkOutcome> {
-  const outcome: ChunkOutcome = { stored: [], raced: [], labelsAdded: [] };
-  for (const f of fresh) {
-    const result = await prisma.$transaction(async (tx) => {
-      const winner = await tx.image.findUnique({
-        where: { contentHash: f.image.contentHash },
-        select: { id: true, width: true, height: true },
+  return prisma.$transaction(
+    async (tx) => {
+      const ids = fresh.map(() => newId(target.now.getTime()));
+      const inserted = fresh.length
+        ? await insertRowsSkippingConflicts(tx, 'Image', IMAGE_COLUMNS, fresh.map((f, i) => imageValues(ids[i], f, target)), 'contentHash', 'contentHash')
+        : new Set<string>();
+      const stored: NewImage[] = [];
+      const raced: NewImage[] = [];
+      const plans: FacePlan[] = [];
+      fresh.forEach((f, i) => {
+        if (!inserted.has(f.image.contentHash)) return void raced.push(f);
+        stored.push(f);
+        if (f.labels && f.box) plans.push({ imageId: ids[i], name: f.name, labels: f.labels, box: f.box });
       });
-      if (winner) {
-        if (!f.labels) return 'raced' as const;
-        const item: LabelExisting = { name: f.name, labels: f.labels, imageId: winner.id, box: wholeCrop(winner.width, winner.height) };
-        const todo = await stillUnlabeled(tx, [item]);
-        await createFaces(tx, todo, target);
-        if (todo.length) outcome.labelsAdded.push(item);
-        return 'raced' as const;
+      const racedLabeled = raced.filter((f) => f.labels);
+      const winners = racedLabeled.length
+        ? await tx.image.findMany({
+            where: { contentHash: { in: racedLabeled.map((f) => f.image.contentHash) } },
+            select: { id: true, contentHash: true, width: true, height: true },
+          })
+        : [];
+      const winnerByHash = new Map(winners.map((w) => [w.contentHash, w]));
+      const toLabel = [...existing];
+      for (const f of racedLabeled) {
+        const w = winnerByHash.get(f.image.contentHash);
+        if (w && f.labels) toLabel.push({ name: f.name, labels: f.labels, imageId: w.id, box: wholeCrop(w.width, w.height) });
       }
-      const row = await tx.image.create({ data: imageRow(f, target), select: { id: true } });
-      if (f.labels && f.box) await createFaces(tx, [{ imageId: row.id, name: f.name, labels: f.labels, box: f.box }], target);
-      return 'stored' as const;
-    });
-    outcome[result].push(f);
-  }
-  for (const e of existing) {
-    const added = await prisma.$transaction(async (tx) => {
-      const todo = await stillUnlabeled(tx, [e]);
-      await createFaces(tx, todo, target);
-      return todo.length > 0;
-    });
-    if (added) outcome.labelsAdded.push(e);
-  }
-  return outcome;
+      const labelsAdded = await stillUnlabeled(tx, toLabel);
+      for (const e of labelsAdded) plans.push({ imageId: e.imageId, name: e.name, labels: e.labels, box: e.box });
+      await createFaces(tx, plans, target);
+      return { stored, raced, labelsAdded };
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  );
 }
 
 /** After a failed chunk: removes the blobs of images that no row references (best effort). */
