@@ -12,6 +12,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/datasets', label: 'Datasets', permission: 'datasets:read' },
   { href: '/import', label: 'Import', permission: 'datasets:manage' },
   { href: '/exports', label: 'Exports', permission: 'datasets:manage' },
+  { href: '/models', label: 'Models', permission: 'models:manage' },
   { href: '/admin/users', label: 'Admin', permission: 'users:manage' },
 ];
 

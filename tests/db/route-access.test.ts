@@ -184,6 +184,26 @@ const CASES: Case[] = [
     path: () => '/api/account/password',
     body: async () => ({ currentPassword: 'wrong-password', newPassword: 'another-password' }),
   },
+  { file: 'app/api/models/route.ts', method: 'GET', permission: 'models:manage', path: () => '/api/models' },
+  { file: 'app/api/models/active/route.ts', method: 'GET', permission: 'faces:label', path: () => '/api/models/active?name=agegender' },
+  { file: 'app/api/models/rounds/route.ts', method: 'POST', permission: 'models:manage', path: () => '/api/models/rounds', body: async () => ({}) },
+  {
+    file: 'app/api/models/versions/[id]/promote/route.ts',
+    method: 'POST',
+    permission: 'models:manage',
+    path: () => '/api/models/versions/none/promote',
+    params: () => ({ id: 'none' }),
+    body: async () => ({}),
+  },
+  {
+    file: 'app/api/models/files/[name]/[version]/[file]/route.ts',
+    method: 'GET',
+    permission: 'faces:label',
+    path: () => '/api/models/files/agegender/r9/model.json',
+    params: () => ({ name: 'agegender', version: 'r9', file: 'model.json' }),
+  },
+  { file: 'app/api/jobs/[id]/route.ts', method: 'GET', permission: 'models:manage', path: () => '/api/jobs/none', params: () => ({ id: 'none' }) },
+  { file: 'app/api/jobs/[id]/route.ts', method: 'DELETE', permission: 'models:manage', path: () => '/api/jobs/none', params: () => ({ id: 'none' }) },
 ];
 
 /** Routes that are public on purpose. */

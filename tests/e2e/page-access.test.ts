@@ -18,6 +18,7 @@ const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/datasets', roles: ROLES },
   { path: '/import', roles: ['CURATOR', 'ADMIN'] },
   { path: '/exports', roles: ['CURATOR', 'ADMIN'] },
+  { path: '/models', roles: ['MAINTAINER', 'ADMIN'] },
   { path: '/admin/users', roles: ['ADMIN'] },
 ];
 

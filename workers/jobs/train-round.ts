@@ -176,7 +176,8 @@ export async function runTrainRound(ctx: JobContext, hooks: RoundHooks = {}) {
           const valMae = r.extra?.mae ?? null;
           const valAcc = r.extra?.acc ?? null;
           ctx.progress(0.3 + 0.6 * (done / maxEpochs), `epoch ${done}/${maxEpochs} · loss ${r.loss.toFixed(4)} · val MAE ${valMae?.toFixed(2) ?? '–'} · ETA ≤ ${eta} s`);
-          pendingLogs.push(
+          // Promise.resolve starts the (lazy) Prisma query now, so the UI sees each epoch live.
+          pendingLogs.push(Promise.resolve(
             prisma.jobLog.create({
               data: {
                 jobId: job.id,
@@ -184,7 +185,7 @@ export async function runTrainRound(ctx: JobContext, hooks: RoundHooks = {}) {
                 data: clean({ type: 'epoch', epoch: done, maxEpochs, loss: r.loss, valMae, valAcc, ms: Math.round(r.ms), etaSeconds: eta }),
               },
             }),
-          );
+          ));
         },
       },
     );
