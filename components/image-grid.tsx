@@ -1,6 +1,7 @@
 'use client';
 
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState } from 'react';
 import { apiFetch } from '@/lib/client/api';
 
@@ -47,8 +48,10 @@ export function ImageGrid({ canDelete }: { canDelete: boolean }) {
         <ul className="grid" data-testid="image-grid">
           {data.images.map((img) => (
             <li key={img.id} className="tile">
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={`/api/images/${img.id}/thumb`} alt="" loading="lazy" width={160} height={160} />
+              <Link href={`/images/${img.id}`} aria-label={`Open ${img.sourceName} with its faces`}>
+                {/* eslint-disable-next-line @next/next/no-img-element */}
+                <img src={`/api/images/${img.id}/thumb`} alt="" loading="lazy" width={160} height={160} />
+              </Link>
               <span className="name" title={img.sourceName}>
                 {img.sourceName}
               </span>

@@ -33,7 +33,8 @@ function summary(item: Item): string {
   return [error?.message, parts.join(', ')].filter(Boolean).join(' — ') || 'nothing in it';
 }
 
-export function Uploader() {
+/** `onUploaded` gets the ids of the images each finished file stored (or already had: duplicates). */
+export function Uploader({ onUploaded }: { onUploaded?: (imageIds: string[]) => void } = {}) {
   const queryClient = useQueryClient();
   const [items, setItems] = useState<Item[]>([]);
   const queue = useRef<Item[]>([]);
@@ -51,7 +52,11 @@ export function Uploader() {
       uploadWithRetry(item.file, item.path, (sent) =>
         update(item.id, { sent, state: sent >= item.file.size ? 'processing' : 'uploading' }),
       )
-        .then((report) => update(item.id, { state: 'done', sent: item.file.size, report }))
+        .then((report) => {
+          update(item.id, { state: 'done', sent: item.file.size, report });
+          const ids = report.results.flatMap((r) => (r.imageId && (r.status === 'stored' || r.status === 'duplicate') ? [r.imageId] : []));
+          if (ids.length > 0) onUploaded?.(ids);
+        })
         .catch((error: Error) => update(item.id, { state: 'failed', error: error.message }))
         .finally(() => {
           running.current--;
@@ -59,7 +64,7 @@ export function Uploader() {
           pump();
         });
     }
-  }, [queryClient, update]);
+  }, [onUploaded, queryClient, update]);
 
   const add = useCallback(
     (picked: PickedFile[]) => {

@@ -1,4 +1,4 @@
-export type EntryResult = { name: string; status: 'stored' | 'duplicate' | 'rejected' | 'skipped'; code?: string; message?: string };
+export type EntryResult = { name: string; status: 'stored' | 'duplicate' | 'rejected' | 'skipped'; code?: string; message?: string; imageId?: string };
 export type UploadReport = {
   kind: 'image' | 'zip' | 'archive';
   results: EntryResult[];

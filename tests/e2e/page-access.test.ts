@@ -14,12 +14,14 @@ const PAGES: { path: string; roles: readonly Role[] | 'public' }[] = [
   { path: '/review', roles: ['CURATOR', 'ADMIN'] },
   { path: '/progress', roles: ROLES },
   { path: '/images', roles: ROLES },
+  { path: '/images/no-such-image', roles: ROLES },
   { path: '/account', roles: ROLES },
   { path: '/datasets', roles: ROLES },
   { path: '/import', roles: ['CURATOR', 'ADMIN'] },
   { path: '/exports', roles: ['CURATOR', 'ADMIN'] },
   { path: '/models', roles: ['MAINTAINER', 'ADMIN'] },
   { path: '/admin/users', roles: ['ADMIN'] },
+  { path: '/settings/ml', roles: ROLES },
 ];
 
 const cookies = {} as Record<Role, string>;
