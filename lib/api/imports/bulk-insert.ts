@@ -22,8 +22,14 @@ export function currentProvider(): DbProvider {
   return providerOf(config().databaseUrl);
 }
 
-/** `INSERT INTO "table" (...) VALUES (...), (...)` with one placeholder per value. */
+const sqlCache = new Map<string, string>();
+
+/** `INSERT INTO "table" (...) VALUES (...), (...)` with one placeholder per value (cached: batches repeat). */
 export function insertSql(provider: DbProvider, table: string, columns: Column[], rowCount: number, tail = ''): string {
+  const cacheKey = `${provider}|${table}|${columns.map((c) => `${c.name}:${c.pgCast ?? ''}`).join(',')}|${rowCount}|${tail}`;
+  const cached = sqlCache.get(cacheKey);
+  if (cached) return cached;
+  if (sqlCache.size > 100) sqlCache.clear();
   let n = 0;
   const placeholder = (c: Column) => {
     n += 1;
@@ -33,7 +39,9 @@ export function insertSql(provider: DbProvider, table: string, columns: Column[]
   const rows: string[] = [];
   for (let r = 0; r < rowCount; r++) rows.push(`(${columns.map(placeholder).join(', ')})`);
   const names = columns.map((c) => `"${c.name}"`).join(', ');
-  return `INSERT INTO "${table}" (${names}) VALUES ${rows.join(', ')}${tail ? ` ${tail}` : ''}`;
+  const sql = `INSERT INTO "${table}" (${names}) VALUES ${rows.join(', ')}${tail ? ` ${tail}` : ''}`;
+  sqlCache.set(cacheKey, sql);
+  return sql;
 }
 
 /** Rows per statement: keeps every statement well under SQLite's and PostgreSQL's parameter limits. */
@@ -77,6 +85,19 @@ export async function insertRowsSkippingConflicts(
 
 let counter = 0;
 const fingerprint = randomBytes(2).toString('hex');
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
+/** 8 random bytes as a base-36 string, from a pool (one randomBytes call per 512 ids). */
+function random8(): string {
+  if (poolAt + 8 > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const value = pool.readBigUInt64BE(poolAt);
+  poolAt += 8;
+  return value.toString(36).padStart(13, '0').slice(-8);
+}
 
 /**
  * A collision-resistant id shaped like Prisma's cuid() (25 characters, starts with "c", roughly
@@ -84,6 +105,5 @@ const fingerprint = randomBytes(2).toString('hex');
  */
 export function newId(now = Date.now()): string {
   counter = (counter + 1) % 1_679_616; // 36^4
-  const random = BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).padStart(13, '0').slice(-8);
-  return `c${now.toString(36).padStart(8, '0')}${counter.toString(36).padStart(4, '0')}${fingerprint}${random}`;
+  return `c${now.toString(36).padStart(8, '0')}${counter.toString(36).padStart(4, '0')}${fingerprint}${random8()}`;
 }

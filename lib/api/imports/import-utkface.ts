@@ -50,8 +50,6 @@ export interface ImportOptions {
   batchSize?: number;
   /** Images decoded at the same time. */
   concurrency?: number;
-  /** Images whose blobs are being written at the same time. */
-  writeConcurrency?: number;
 }
 
 type Pending = {
@@ -117,22 +115,6 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/** Runs at most `n` of the given tasks at once. */
-function limiter(n: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
-    active += 1;
-    try {
-      return await task();
-    } finally {
-      active -= 1;
-      waiting.shift()?.();
-    }
-  };
-}
-
 /**
  * Imports UTKFace-named files as ground truth. Each file's name is parsed (quirks forgiven and
  * listed; out-of-range fields rejected); its bytes are hashed and looked up (known images are not
@@ -154,7 +136,6 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
   const boxes = options.boxes ?? { kind: 'whole-crop' };
   const batchSize = Math.max(1, options.batchSize ?? 256);
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const writeSlots = limiter(Math.max(1, options.writeConcurrency ?? 32));
   const userId = options.userId ?? null;
   const dataset = await resolveImportDataset(prisma, { ...options, dryRun });
   const summary = emptySummary(dataset, dryRun);
@@ -254,12 +235,14 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
     return { fresh, label, late };
   }
 
-  /** Decodes/validates the new files and writes their blobs (several at a time). */
-  async function prepare(fresh: Pending[]): Promise<{ items: NewImage[]; written: PreparedImage[]; failure: StoreFailed | null }> {
+  /**
+   * Decodes/validates the new files (several at a time), then starts writing their blobs as one
+   * batch; `durable` settles when they are on disk (commit waits for it, the next chunk does not).
+   */
+  async function prepare(fresh: Pending[]): Promise<{ items: NewImage[]; written: PreparedImage[]; failure: StoreFailed | null; durable: Promise<void> }> {
     const items: NewImage[] = [];
     const written: PreparedImage[] = [];
     const state: { failure: StoreFailed | null } = { failure: null };
-    const puts: Promise<void>[] = [];
     await pool(fresh, concurrency, async (p) => {
       if (state.failure) return;
       try {
@@ -277,42 +260,33 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
         for (const q of followers) checkConflict(q, kept.get(p.hash));
         summary.duplicates += followers.length;
         done += followers.length;
-        const item: NewImage = {
+        items.push({
           name: p.name,
           labels,
           box: labels ? await box(result.image) : null,
           image: result.image,
           ...(p.verdict.kind === 'unlabeled' ? { reason: p.verdict.reason } : {}),
-        };
-        if (dryRun) {
-          items.push(item);
-          return;
-        }
-        written.push(result.image);
-        // Blob writes wait on the disk (fsync), not the CPU: many run while the next images decode.
-        puts.push(
-          writeSlots(() => putBlobs(result.image)).then(
-            () => void items.push(item),
-            (error: unknown) => void (state.failure ??= new StoreFailed(p.name, error)),
-          ),
-        );
+        });
+        if (!dryRun) written.push(result.image);
       } catch (error) {
         state.failure ??= new StoreFailed(p.name, error);
       }
     });
-    await Promise.all(puts);
-    return { items, written, failure: state.failure };
+    const durable = dryRun || state.failure || written.length === 0 ? Promise.resolve() : putBlobs(written);
+    durable.catch(() => undefined); // observed by commit (or by the clean-up on failure)
+    return { items, written, failure: state.failure, durable };
   }
 
-  type Staged = { items: NewImage[]; label: LabelExisting[]; late: Pending[]; written: PreparedImage[] };
+  type Staged = { items: NewImage[]; label: LabelExisting[]; late: Pending[]; written: PreparedImage[]; durable: Promise<void> };
 
   /** Writes one prepared chunk (one transaction) and counts it. */
-  async function commit({ items, label, late, written }: Staged): Promise<void> {
+  async function commit({ items, label, late, written, durable }: Staged): Promise<void> {
     let stored = items;
     let labelsAdded = label.length + late.length;
     const datasetId = dataset.id;
     if (!dryRun && datasetId) {
       try {
+        await durable; // rows only ever point at blobs that are on disk
         if (late.length) {
           // Earlier chunks are committed by now, so the unlabeled copies' rows can be found.
           const rows = await prisma.image.findMany({
@@ -361,10 +335,11 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
       prepare(fresh),
     ]);
     if (commitError || prepared.failure) {
+      await prepared.durable.catch(() => undefined);
       await removeUnreferencedBlobs(prisma, prepared.written);
       throw commitError ?? prepared.failure;
     }
-    pipe.staged = { items: prepared.items, label, late, written: prepared.written };
+    pipe.staged = { items: prepared.items, label, late, written: prepared.written, durable: prepared.durable };
   }
 
   let chunk: Pending[] = [];
@@ -420,7 +395,10 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
       summary.error = { code: error.code, message: error.message }; // the archive as a whole
     } else {
       // Storage or database failure: report it with the exact counts of what was completed.
-      if (pipe.staged) await removeUnreferencedBlobs(prisma, pipe.staged.written);
+      if (pipe.staged) {
+        await pipe.staged.durable.catch(() => undefined);
+        await removeUnreferencedBlobs(prisma, pipe.staged.written);
+      }
       const at = error instanceof StoreFailed ? error.at : 'a batch';
       console.error('[facet] UTKFace import: storing failed', error instanceof StoreFailed ? error.cause : error);
       summary.error = {

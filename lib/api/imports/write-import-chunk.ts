@@ -39,13 +39,18 @@ export function blobKeys(image: Pick<PreparedImage, 'contentHash' | 'ext' | 'thu
   return { storageKey, thumbKey: image.thumbIsImage ? storageKey : thumbKey(image.contentHash) };
 }
 
-/** Writes the image blob and, unless the image is its own thumbnail, the thumbnail blob. */
-export async function putBlobs(image: PreparedImage): Promise<void> {
-  const keys = blobKeys(image);
-  await Promise.all([
-    blobs().put(keys.storageKey, image.data),
-    keys.thumbKey !== keys.storageKey ? blobs().put(keys.thumbKey, image.thumb) : undefined,
-  ]);
+/**
+ * Writes the blobs of a batch of images — each image and, unless it is its own thumbnail, its
+ * thumbnail — and resolves once all of them are durable (one sync for the batch).
+ */
+export async function putBlobs(images: PreparedImage[]): Promise<void> {
+  const items: { key: string; data: Uint8Array }[] = [];
+  for (const image of images) {
+    const keys = blobKeys(image);
+    items.push({ key: keys.storageKey, data: image.data });
+    if (keys.thumbKey !== keys.storageKey) items.push({ key: keys.thumbKey, data: image.thumb });
+  }
+  await blobs().putMany(items);
 }
 
 type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];

@@ -20,6 +20,11 @@ export interface ByteRange {
 export interface BlobStorage {
   /** Stores atomically: readers see the old object, the complete new one, or nothing. */
   put(key: string, data: Uint8Array): Promise<void>;
+  /**
+   * Stores several blobs (each atomically, like put); when it resolves, ALL of them are durable.
+   * One durability step for the batch instead of one per blob: for bulk imports.
+   */
+  putMany(items: { key: string; data: Uint8Array }[]): Promise<void>;
   /** Moves a finished local file in as `key` (atomically; the file is gone afterwards). For large blobs. */
   putFile(key: string, file: string): Promise<void>;
   /** A fresh local path where a large blob can be written before putFile. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { BatchWriter } from './batch-writer';
 import { assertValidKey, assertValidPrefix } from './keys';
 import { BlobNotFoundError, type BlobInfo, type BlobStorage, type ByteRange } from './blob-storage';
 
@@ -16,6 +17,7 @@ function isNotFound(err: unknown): boolean {
 export class LocalStorage implements BlobStorage {
   readonly root: string;
   private readonly tempDir: string;
+  private batchWriter: BatchWriter | undefined;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -53,6 +55,19 @@ export class LocalStorage implements BlobStorage {
       throw err;
     }
     await syncDirectory(path.dirname(target));
+  }
+
+  /** See BlobStorage.putMany: written on a worker thread, one syncfs for the batch. */
+  async putMany(items: { key: string; data: Uint8Array }[]): Promise<void> {
+    const files = items.map((item) => ({ target: this.pathFor(item.key), data: item.data }));
+    this.batchWriter ??= new BatchWriter();
+    await this.batchWriter.write(this.tempDir, files);
+  }
+
+  /** Stops the batch writer's thread (if one was started). */
+  async close(): Promise<void> {
+    await this.batchWriter?.close();
+    this.batchWriter = undefined;
   }
 
   /** A fresh path in the storage's temp folder, for writers that stream a large blob before putFile. */

@@ -1,0 +1,137 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Writes batches of small files on a worker thread (the second core), with one durability step
+ * per batch instead of two fsyncs per file.
+ *
+ * For each file: write a temp file in `tempDir`, rename it into place (readers see nothing or
+ * the whole file). Then the batch is made durable at once: `sync -f` (syncfs(2): every file and
+ * directory entry of the file system reaches the disk), falling back to fsync of each file and
+ * each directory where syncfs is unavailable. Only when the returned promise resolves are the
+ * files durable — callers commit the rows that reference them after that.
+ *
+ * Why: per-file fdatasync + directory fsync through the thread pool costs ~1 ms of CPU and a
+ * journal commit per file; a UTKFace import writes 23,708 files. Why a string-evaluated worker:
+ * it needs no separate build step in Next.js, tsx or the worker process.
+ */
+const WORKER_SOURCE = String.raw`
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { randomUUID } = require('node:crypto');
+const made = new Set();
+let syncfs = process.platform === 'linux';
+function syncEach(files) {
+  const dirs = new Set();
+  for (const file of files) {
+    const fd = fs.openSync(file, 'r');
+    try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    dirs.add(path.dirname(file));
+  }
+  for (const dir of dirs) {
+    try { const fd = fs.openSync(dir, 'r'); try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); } } catch {}
+  }
+}
+parentPort.on('message', ({ id, tempDir, files }) => {
+  const done = [];
+  try {
+    if (!made.has(tempDir)) { fs.mkdirSync(tempDir, { recursive: true }); made.add(tempDir); }
+    for (const { target, data } of files) {
+      const dir = path.dirname(target);
+      if (!made.has(dir)) { fs.mkdirSync(dir, { recursive: true }); made.add(dir); }
+      const temp = path.join(tempDir, randomUUID() + '.tmp');
+      try {
+        const fd = fs.openSync(temp, 'wx', 0o644);
+        try {
+          let off = 0;
+          while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
+        } finally { fs.closeSync(fd); }
+        fs.renameSync(temp, target);
+      } catch (error) {
+        try { fs.unlinkSync(temp); } catch {}
+        if (error && error.code === 'ENOENT') made.delete(dir);
+        throw error;
+      }
+      done.push(target);
+    }
+    if (done.length) {
+      let synced = false;
+      if (syncfs) {
+        try { execFileSync('sync', ['-f', done[0]], { stdio: 'ignore' }); synced = true; }
+        catch (error) { if (error && error.code === 'ENOENT') syncfs = false; else throw error; }
+      }
+      if (!synced) syncEach(done);
+    }
+    parentPort.postMessage({ id, ok: true });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, code: error && error.code, message: String(error && error.message || error), written: done });
+  }
+});
+`;
+
+export type BatchFile = { target: string; data: Uint8Array };
+
+type Reply = { id: number; ok: boolean; code?: string; message?: string; written?: string[] };
+
+/** A failed batch: `written` lists the files already renamed into place (the caller may delete them). */
+export class BatchWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly written: string[],
+  ) {
+    super(message);
+    this.name = 'BatchWriteError';
+  }
+}
+
+export class BatchWriter {
+  #worker: Worker | null = null;
+  #next = 0;
+  readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id);
+      if (!waiter) return;
+      this.#pending.delete(reply.id);
+      if (this.#pending.size === 0) worker.unref();
+      if (reply.ok) waiter.resolve();
+      else waiter.reject(new BatchWriteError(reply.message ?? 'write failed', reply.code, reply.written ?? []));
+    });
+    const fail = (error: Error) => {
+      this.#worker = null;
+      for (const waiter of this.#pending.values()) waiter.reject(error);
+      this.#pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`blob writer thread exited (${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
+
+  /** Writes every file (temp + rename) and makes the batch durable; resolves when it is. */
+  write(tempDir: string, files: BatchFile[]): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    const worker = this.#start();
+    const id = ++this.#next;
+    worker.ref();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      // A view into a larger buffer would be cloned whole: send just its bytes.
+      const own = files.map((f) =>
+        f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength ? f : { target: f.target, data: f.data.slice() },
+      );
+      worker.postMessage({ id, tempDir, files: own });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = null;
+    if (worker) await worker.terminate();
+  }
+}
