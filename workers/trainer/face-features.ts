@@ -94,7 +94,7 @@ export async function ensureFaceFeatures(faces: StoredFace[], opts: EnsureOption
   const caches = openCheckedCacheSet(opts.layout, opts.cropMargin, opts.root, keys, opts.log);
   const ids = [...caches.plain.keys()] as BackboneId[];
   const todo = faces.filter((f) => allCaches(caches).some((c) => !c.has(f.key)));
-  const batchSize = opts.batchSize ?? 16;
+  const batchSize = opts.batchSize ?? 8; // small: each backbone pass blocks the event loop (heartbeats)
   try {
     if (todo.length > 0) {
       opts.log?.(`extracting features for ${todo.length} of ${faces.length} faces`);
@@ -113,10 +113,10 @@ export async function ensureFaceFeatures(faces: StoredFace[], opts: EnsureOption
             if (keep.length === 0) continue;
             const feats = runBatch(net, keep.map(([, i]) => items[i]), { cropMargin: opts.cropMargin, flip });
             await appendShared(cache, keep.map(([f]) => f.key), feats);
+            await new Promise((r) => setImmediate(r)); // let heartbeats run between passes
           }
         }
         opts.progress?.(Math.min(start + batchSize, todo.length), todo.length);
-        await new Promise((r) => setImmediate(r)); // let heartbeats run
       }
     }
   } finally {
