@@ -60,6 +60,24 @@ const CASES: Case[] = [
     body: async () =>
       new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer()),
   },
+  { file: 'app/api/imports/route.ts', method: 'GET', permission: 'datasets:manage', path: () => '/api/imports' },
+  {
+    file: 'app/api/imports/route.ts',
+    method: 'POST',
+    permission: 'datasets:manage',
+    path: () => '/api/imports?dryRun=1',
+    headers: { 'x-file-name': '30_0_0_20170101000000000.jpg', 'content-type': 'application/octet-stream' },
+    body: async () =>
+      new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer()),
+  },
+  { file: 'app/api/imports/[id]/route.ts', method: 'GET', permission: 'datasets:manage', path: () => '/api/imports/none', params: () => ({ id: 'none' }) },
+  {
+    file: 'app/api/imports/[id]/route.ts',
+    method: 'DELETE',
+    permission: 'datasets:manage',
+    path: () => '/api/imports/none',
+    params: () => ({ id: 'none' }),
+  },
   { file: 'app/api/datasets/route.ts', method: 'GET', permission: 'datasets:read', path: () => '/api/datasets' },
   { file: 'app/api/datasets/stats/route.ts', method: 'GET', permission: 'datasets:read', path: () => '/api/datasets/stats' },
   { file: 'app/api/exports/route.ts', method: 'GET', permission: 'datasets:manage', path: () => '/api/exports' },
