@@ -77,7 +77,7 @@ async function main() {
     await prisma.modelVersion.deleteMany({ where: { NOT: { version: 'r0' } } });
     await prisma.modelVersion.updateMany({ where: { version: 'r0' }, data: { active: true, status: 'PROMOTED' } });
     rmSync(modelStoreRoot(), { recursive: true, force: true });
-    await prisma.face.updateMany({ where: { id: { in: faceIds } }, data: { labeledAt: new Date() } });
+    await prisma.face.updateMany({ where: { status: 'LABELED' }, data: { labeledAt: new Date() } });
   }
 
   async function round(size: number, cache: 'cold' | 'warm') {

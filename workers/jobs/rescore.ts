@@ -42,21 +42,25 @@ export async function runRescoreJob(ctx: JobContext) {
   const maxMs = 1000 * (params.maxSeconds ?? Number(process.env.FACET_RESCORE_MAX_SECONDS ?? 600));
   const batchSize = params.batchSize ?? 128;
   const where = { status: 'PREDICTED' as const, OR: [{ predModel: null }, { predModel: { not: tag } }] };
-  const total = await prisma.face.count({ where });
+  // The queue as it is now, most uncertain first; taken in chunks (each re-checked when written).
+  const queue = (await prisma.face.findMany({ where, orderBy: [{ uncertainty: 'desc' }, { id: 'asc' }], select: { id: true } })).map((f) => f.id);
+  const total = queue.length;
   const t0 = Date.now();
   let rescored = 0;
   let failed = 0;
+  let done = 0;
   const skip = new Set<string>();
   try {
-    while (Date.now() - t0 < maxMs) {
+    for (let at = 0; at < queue.length && Date.now() - t0 < maxMs; at += batchSize) {
       signal.throwIfAborted();
+      const ids = queue.slice(at, at + batchSize);
+      done = at + ids.length;
       const batch = await prisma.face.findMany({
-        where: { ...where, id: { notIn: [...skip] } },
+        where: { ...where, id: { in: ids } },
         orderBy: [{ uncertainty: 'desc' }, { id: 'asc' }],
-        take: batchSize,
         select: { id: true, x: true, y: true, w: true, h: true, predDetScore: true, image: { select: { contentHash: true, storageKey: true } } },
       });
-      if (batch.length === 0) break;
+      if (batch.length === 0) continue;
       const items = batch.map((f) => ({ id: f.id, det: f.predDetScore, key: faceFeatureKey(f.image.contentHash, f), imageKey: f.image.storageKey, box: { x: f.x, y: f.y, width: f.w, height: f.h } }));
       let usable = items;
       let caches;
@@ -108,7 +112,7 @@ export async function runRescoreJob(ctx: JobContext) {
         if (count === 0) skip.add(item.id); // labeled meanwhile
         else rescored++;
       }
-      ctx.progress(total ? Math.min(0.99, (rescored + skip.size) / total) : 1, `re-scored ${rescored} of ${total} queued faces`);
+      ctx.progress(total ? Math.min(0.99, done / total) : 1, `re-scored ${rescored} of ${total} queued faces`);
     }
   } finally {
     heads.dispose();
