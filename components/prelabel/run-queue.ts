@@ -4,7 +4,8 @@ import type { PendingImage, PrelabelFace, Prelabeler, PrelabelResult, PrelabelSc
 export type FailureStage = 'download' | 'predict' | 'save';
 /** An image the run could not finish, with why; a failed save keeps its result so a retry only re-sends it. */
 export type Failure = { image: PendingImage; stage: FailureStage; reason: string; result?: PrelabelResult };
-export type RunStatus = 'starting' | 'running' | 'paused' | 'done' | 'cancelled' | 'error';
+/** 'pausing': the image under way and its save finish first, then 'paused'. */
+export type RunStatus = 'starting' | 'running' | 'pausing' | 'paused' | 'done' | 'cancelled' | 'error';
 
 export type RunSnapshot = {
   status: RunStatus;
@@ -151,14 +152,14 @@ export class PrelabelRun {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.resumeGate = { promise, resolve };
-    this.set((s) => ({ status: 'paused', ...this.stopClock(s) }));
+    this.set({ status: 'pausing' });
   }
 
   resume() {
     if (!this.resumeGate) return;
     this.resumeGate.resolve();
     this.resumeGate = null;
-    this.set({ status: 'running', runningSince: this.o.now() });
+    this.set((s) => ({ status: 'running', runningSince: s.runningSince ?? this.o.now() }));
   }
 
   cancel() {
@@ -211,7 +212,12 @@ export class PrelabelRun {
 
   /** Waits while paused; false once cancelled. */
   private async gate(): Promise<boolean> {
-    while (this.resumeGate && !this.cancelled) await this.resumeGate.promise;
+    while (this.resumeGate && !this.cancelled) {
+      const gate = this.resumeGate;
+      await Promise.all(this.inflight);
+      if (this.resumeGate === gate && this.snapshot.status === 'pausing') this.set((s) => ({ status: 'paused', ...this.stopClock(s) }));
+      await gate.promise;
+    }
     return !this.cancelled;
   }
 
