@@ -1,7 +1,31 @@
-import { createWriteStream } from 'node:fs';
+import fs, { createWriteStream } from 'node:fs';
 import { ZipFile } from 'yazl';
 
 const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/**
+ * Test hook: FACET_TEST_DISK_FULL_AFTER_BYTES=N makes writes to the zip fail with ENOSPC once N
+ * bytes are written, as a full disk would (tests cannot fill a real disk).
+ */
+function fileSystemFor(env: NodeJS.ProcessEnv = process.env): Parameters<typeof createWriteStream>[1] {
+  const limit = Number(env.FACET_TEST_DISK_FULL_AFTER_BYTES ?? 0);
+  if (!(limit > 0)) return {};
+  let written = 0;
+  return {
+    fs: {
+      open: fs.open,
+      close: fs.close,
+      write(fd: number, buffer: Buffer, offset: number, length: number, position: number | null, callback: (e: Error | null, n?: number) => void) {
+        if (written + length > limit) {
+          callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' }));
+          return;
+        }
+        written += length;
+        fs.write(fd, buffer, offset, length, position, callback);
+      },
+    },
+  } as Parameters<typeof createWriteStream>[1];
+}
 
 /**
  * A zip written to a local file with bounded memory: add() waits while more than 8 MiB are
@@ -15,7 +39,7 @@ export class StreamingZip {
   readonly #finished: Promise<void>;
 
   constructor(path: string) {
-    this.#out = createWriteStream(path, { mode: 0o600 });
+    this.#out = createWriteStream(path, { mode: 0o600, ...(fileSystemFor() as object) });
     this.#zip.outputStream.pipe(this.#out);
     this.#finished = new Promise((resolve, reject) => {
       this.#out.on('close', resolve);
