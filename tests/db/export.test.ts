@@ -5,6 +5,7 @@ import yauzl from 'yauzl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as startRoute, GET as listRoute } from '@/app/api/exports/route';
 import { DELETE as cancelRoute } from '@/app/api/exports/[id]/route';
+import { DELETE as deleteImageRoute } from '@/app/api/images/[id]/route';
 import { GET as downloadRoute } from '@/app/api/exports/[id]/download/route';
 import { POST as upload } from '@/app/api/uploads/route';
 import { ageToBin } from '@/lib/domain/age-bins';
@@ -19,6 +20,7 @@ import { createUser, ctx, request, sessionCookie, startTestApp, stopTestApp } fr
 let prisma: PrismaClient;
 let curator: string;
 let curatorId: string;
+let singleId: string;
 
 function readZip(buffer: Buffer): Promise<Map<string, Buffer>> {
   return new Promise((resolve, reject) => {
@@ -72,6 +74,7 @@ beforeAll(async () => {
   curator = await sessionCookie(user);
   const group = await uploadPhoto('group.jpg', 400, 300);
   const single = await uploadPhoto('single.jpg', 200, 200);
+  singleId = single;
   await addFace(group, { gender: 'FEMALE', age: 31, ageBin: ageToBin(31), race: 'ASIAN', status: 'REVIEWED' });
   await addFace(group, { x: 300, y: 200, w: 150, h: 150, gender: 'MALE', age: 8, ageBin: ageToBin(8), race: 'BLACK' }); // runs off the edge
   await addFace(group, { gender: 'NONBINARY', age: 25, ageBin: ageToBin(25), race: 'WHITE' });
@@ -112,6 +115,7 @@ describe('UTKFace export job', () => {
       const meta = await sharp(files.get(name)!).metadata();
       expect([meta.width, meta.height, meta.format]).toEqual([200, 200, 'jpeg']);
       expect(meta.exif).toBeUndefined();
+      expect(files.get(name)!.includes(Buffer.from('Exif\0'))).toBe(false); // no APP1 EXIF segment at all
     }
 
     const manifest = JSON.parse(files.get('manifest.json')!.toString());
@@ -145,6 +149,22 @@ describe('UTKFace export job', () => {
     expect((await prisma.export.findUniqueOrThrow({ where: { id: noneId } })).counts).toMatchObject({ faces: 0 });
   });
 
+  it('filters by dataset and labeled date range', async () => {
+    const uploads = await prisma.image.findUniqueOrThrow({ where: { id: singleId }, select: { datasetId: true } });
+    const other = await prisma.dataset.create({ data: { name: 'Empty for export' } });
+    const facesOf = async (filters: object) => {
+      const id = (await (await start({ filters })).json()).export.id;
+      expect(await runOneJob(prisma, 'test-worker', handlers)).toBe(true);
+      return ((await prisma.export.findUniqueOrThrow({ where: { id } })).counts as { faces: number }).faces;
+    };
+    // The four labeled faces of the default statuses were all labeled at 2026-01-02T03:04:05.006Z.
+    expect(await facesOf({ datasetId: uploads.datasetId })).toBe(4);
+    expect(await facesOf({ datasetId: other.id })).toBe(0);
+    expect(await facesOf({ from: '2026-01-02', to: '2026-01-03' })).toBe(4);
+    expect(await facesOf({ from: '2026-01-02T03:04:06Z' })).toBe(0);
+    expect(await facesOf({ to: '2026-01-02T03:04:05.006Z' })).toBe(0); // `to` is exclusive
+  });
+
   it('cancelled before it runs: never starts, offers no file', async () => {
     const res = await start({ options: { size: 64 } });
     const id = (await res.json()).export.id;
@@ -163,5 +183,21 @@ describe('UTKFace export job', () => {
     expect(list.exports.length).toBeGreaterThanOrEqual(4);
     const annotator = await sessionCookie(await createUser('ANNOTATOR'));
     expect((await listRoute(request('/api/exports', { cookie: annotator }), ctx())).status).toBe(403);
+  });
+
+  it('hard-deleting an image marks the exports that held it, and only those', async () => {
+    const { contentHash } = await prisma.image.findUniqueOrThrow({ where: { id: singleId }, select: { contentHash: true } });
+    const holders = new Set((await prisma.exportItem.findMany({ where: { contentHash }, select: { exportId: true } })).map((i) => i.exportId));
+    const all = await prisma.export.findMany({ where: { storageKey: { not: null } }, select: { id: true } });
+    expect(holders.size).toBeGreaterThan(0);
+    expect(all.some((e) => !holders.has(e.id))).toBe(true);
+    expect(await prisma.export.count({ where: { containsPurged: true } })).toBe(0);
+    const res = await deleteImageRoute(request(`/api/images/${singleId}`, { method: 'DELETE', cookie: curator }), ctx({ id: singleId }));
+    expect(res.status).toBe(200);
+    for (const e of await prisma.export.findMany({ select: { id: true, containsPurged: true } })) {
+      expect(e.containsPurged).toBe(holders.has(e.id));
+    }
+    const listed = (await (await listRoute(request('/api/exports', { cookie: curator }), ctx())).json()).exports as { id: string; containsPurged: boolean }[];
+    expect(listed.filter((e) => e.containsPurged).map((e) => e.id).sort()).toEqual([...holders].sort());
   });
 });
