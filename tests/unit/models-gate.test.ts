@@ -15,7 +15,11 @@ describe('promotion gate', () => {
     expect(decidePromotion(s(4.4, 0.99), s(4.3, 0.95), rule)).toMatchObject({ promote: false, reason: expect.stringMatching(/age MAE worse/) });
   });
   it('rejects gender accuracy worse beyond ε', () => {
-    expect(decidePromotion(s(3.0, 0.94), s(4.3, 0.95), rule)).toMatchObject({ promote: false, reason: expect.stringMatching(/gender accuracy worse/) });
+    expect(decidePromotion(s(3.0, 0.93), s(4.3, 0.95), rule)).toMatchObject({ promote: false, reason: expect.stringMatching(/gender accuracy worse/) });
+  });
+  it('tolerates a gender difference of one held-out face when ε is smaller', () => {
+    expect(decidePromotion(s(4.0, 0.94, 50), s(4.3, 0.96, 50), rule)).toMatchObject({ promote: true });
+    expect(decidePromotion(s(4.0, 0.92, 50), s(4.3, 0.96, 50), rule)).toMatchObject({ promote: false });
   });
   it('rejects a tie (not better on either)', () => {
     expect(decidePromotion(s(4.3, 0.95), s(4.3, 0.95), rule)).toMatchObject({ promote: false, reason: expect.stringMatching(/not better/) });

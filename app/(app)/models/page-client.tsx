@@ -70,7 +70,7 @@ export function ModelsPageClient() {
         <p className="muted small">
           A round trains on every labeled, reviewed and imported face outside the held-out set (10% of images, fixed by each image’s
           content hash, never trained on) and is promoted only if it beats the active version there: age MAE not worse by more than
-          0.05 years, gender accuracy not worse by more than 0.5 points, and better on one of them.
+          0.05 years, gender accuracy not worse by more than 0.5 points (or one held-out face, whichever is larger), and better on one of them.
         </p>
       </section>
       {jobToShow && <RoundProgress key={jobToShow} jobId={jobToShow} onCancel={(id) => cancel.mutate(id)} />}

@@ -1,7 +1,8 @@
 /**
  * The promotion gate: a candidate replaces the active version only if, on the same held-out
  * faces, its age MAE is not worse by more than `maeEpsilon` years, its gender accuracy not worse
- * by more than `accEpsilon`, and it is strictly better on at least one of the two. With fewer
+ * by more than `accEpsilon` or one face (1/n, whichever is larger: a single face must not decide),
+ * and it is strictly better on at least one of the two. With fewer
  * than `minHeldOut` held-out faces there is nothing to prove it on: rejected (a maintainer may
  * still promote it by hand). Defaults: FACET_GATE_MAE_EPSILON (0.05 y), FACET_GATE_ACC_EPSILON
  * (0.005), FACET_GATE_MIN_HELD_OUT (1); a round's params can override them.
@@ -35,7 +36,8 @@ export function decidePromotion(candidate: GateScores, current: GateScores | nul
   const dAcc = accKnown ? candidate.genderAccuracy! - current.genderAccuracy! : 0;
   const summary = `MAE ${fmt(candidate.ageMae)} vs ${fmt(current.ageMae)}, gender ${pct(candidate.genderAccuracy)} vs ${pct(current.genderAccuracy)} on ${candidate.n} held-out faces`;
   if (dMae > rule.maeEpsilon) return { promote: false, reason: `age MAE worse by ${fmt(dMae)} y (allowed ${rule.maeEpsilon}): ${summary}`, rule };
-  if (dAcc < -rule.accEpsilon) return { promote: false, reason: `gender accuracy worse by ${(100 * -dAcc).toFixed(2)} points (allowed ${100 * rule.accEpsilon}): ${summary}`, rule };
+  const accAllowed = Math.max(rule.accEpsilon, 1 / Math.max(1, candidate.n));
+  if (dAcc < -accAllowed - 1e-12) return { promote: false, reason: `gender accuracy worse by ${(100 * -dAcc).toFixed(2)} points (allowed ${(100 * accAllowed).toFixed(2)}): ${summary}`, rule };
   if (dMae < 0 || dAcc > 0) return { promote: true, reason: `better: ${summary}`, rule };
   return { promote: false, reason: `not better on either measure: ${summary}`, rule };
 }
