@@ -34,7 +34,7 @@ export function ModelsPageClient() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const epochs = Number(form.get('epochs'));
-    start.mutate({ fromScratch: form.get('fromScratch') === 'on', ...(epochs > 0 ? { epochs } : {}) });
+    start.mutate({ fromScratch: form.get('fromScratch') === 'on', includeUtkTest: form.get('includeUtkTest') === 'on', ...(epochs > 0 ? { epochs } : {}) });
   }
 
   const data = list.data;
@@ -62,6 +62,7 @@ export function ModelsPageClient() {
         </p>
         <form className="form inline" onSubmit={onStart} aria-label="Start a round">
           <label className="inline-check"><input type="checkbox" name="fromScratch" /> from scratch (instead of warm-starting from the active version)</label>
+          <label className="inline-check"><input type="checkbox" name="includeUtkTest" /> also report the UTKFace test split (if the data set is on the server; slow the first time)</label>
           <label>max epochs <input type="number" name="epochs" min={1} max={500} placeholder="auto" style={{ width: 80 }} /></label>
           <button type="submit" disabled={start.isPending || Boolean(liveRound)}>{liveRound ? 'Round in progress' : 'Start round'}</button>
         </form>
