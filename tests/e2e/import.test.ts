@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,34 @@ import { launchBrowser } from '../support/browser';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
+const dataDir = inject('dataDir');
 const FACES = path.resolve('tests/fixtures/faces');
 
 let browser: BrowserContext;
 let page: Page;
+let worker: ChildProcess | undefined;
+let workerLog = '';
+
+/** The worker that runs the import jobs (the test server itself runs none). */
+function startWorker() {
+  worker = spawn(path.resolve('node_modules/.bin/tsx'), ['tests/e2e/import-worker.ts'], {
+    env: { ...process.env, FACET_DATA_DIR: dataDir, DATABASE_URL: '', FACET_JOB_LEASE_MS: '3000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  worker.stdout?.on('data', (d) => (workerLog += d));
+  worker.stderr?.on('data', (d) => (workerLog += d));
+}
+
+async function stopWorker() {
+  const w = worker;
+  worker = undefined;
+  if (!w || w.exitCode !== null || w.pid === undefined) return;
+  const exited = new Promise((r) => w.once('exit', r));
+  process.kill(-w.pid, 'SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (w.exitCode === null) process.kill(-w.pid, 'SIGKILL');
+}
 let seed = 0;
 
 function face(): Promise<Buffer> {
@@ -35,9 +60,12 @@ async function zipFile(entries: [string, Buffer][]): Promise<string> {
   return file;
 }
 
+/** A count in the newest import's summary. */
 async function count(key: string): Promise<string> {
-  return (await page.getByTestId(`count-${key}`).locator('td').textContent()) ?? '';
+  return (await page.getByTestId('import-job').first().getByTestId(`count-${key}`).locator('td').textContent()) ?? '';
 }
+
+const newest = () => page.getByTestId('import-job').first();
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -51,10 +79,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  await stopWorker();
 });
 
 describe('UTKFace import page', () => {
-  it('dry-runs, then imports a zip with nested folders, with a summary', async () => {
+  it('uploads a zip, which waits for a worker; the import runs in the background and survives a reload', async () => {
     const zip = await zipFile([
       ['UTKFace/a/20_0_2_20170101000000001.jpg.chip.jpg', await face()],
       ['UTKFace/a/b/39_1_20170116174525125.jpg.chip.jpg', await face()],
@@ -65,25 +94,31 @@ describe('UTKFace import page', () => {
     await page.getByTestId('dry-run').check();
     await page.getByTestId('import-file-input').setInputFiles(zip);
     await page.getByTestId('start-import').click();
-    const summary = page.getByTestId('import-summary');
-    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain('Dry run');
+    // No worker yet: the job is queued, and stays listed after a reload.
+    await expect.poll(() => newest().getAttribute('data-status'), { timeout: 30_000 }).toBe('QUEUED');
+    await page.reload();
+    await expect.poll(() => newest().getAttribute('data-status'), { timeout: 30_000 }).toBe('QUEUED');
+    startWorker();
+    await expect.poll(() => newest().getAttribute('data-status'), { timeout: 90_000 }).toBe('SUCCEEDED');
+    const summary = newest().getByTestId('import-summary');
+    expect(await summary.textContent()).toContain('Dry run');
     expect(await count('imported')).toBe('2');
     expect(await count('rejected')).toBe('1');
     expect(await count('unlabeled')).toBe('1');
     expect(await count('quirks')).toBe('1');
-    expect(await page.getByTestId('details-rejected').textContent()).toContain('age 300 out of range');
+    expect(await newest().getByTestId('details-rejected').textContent()).toContain('age 300 out of range');
 
+    await page.getByTestId('dataset-name').fill('E2E UTKFace');
     await page.getByTestId('dry-run').uncheck();
     await page.getByTestId('import-file-input').setInputFiles(zip);
     await page.getByTestId('start-import').click();
-    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain('Import finished');
+    await expect.poll(async () => (await newest().textContent()) ?? '', { timeout: 90_000 }).toContain('Import finished');
     expect(await count('imported')).toBe('2');
     expect(await count('duplicates')).toBe('0');
-    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     await page.screenshot({ path: 'test-results/import-zip-summary.png', fullPage: true });
   });
 
-  it('imports a folder file by file and adds the summaries up', async () => {
+  it('imports a folder as one packed zip, with one summary', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'facet-import-folder-'));
     const folder = path.join(dir, 'UTKFace');
     mkdirSync(path.join(folder, 'nested'), { recursive: true });
@@ -94,11 +129,14 @@ describe('UTKFace import page', () => {
     writeFileSync(path.join(folder, 'nested', '30_2_0_20170101000000000.jpg'), await face());
     await page.getByTestId('import-folder-input').setInputFiles(folder);
     await page.getByTestId('start-import').click();
-    const summary = page.getByTestId('import-summary');
-    await expect.poll(() => count('rejected'), { timeout: 60_000 }).toBe('1');
+    await expect.poll(() => newest().getAttribute('data-status'), { timeout: 90_000 }).toBe('SUCCEEDED');
+    expect(await newest().textContent()).toContain('UTKFace.zip');
+    expect(await count('rejected')).toBe('1');
     expect(await count('imported')).toBe(String(faces.length + 1));
     expect(await count('quirks')).toBe('1');
+    const summary = newest().getByTestId('import-summary');
     expect(await summary.textContent()).toContain('no dot before jpg');
     expect(await summary.textContent()).toContain('gender 2 is not 0 or 1');
+    expect(await summary.textContent()).toContain('nested/30_2_0_20170101000000000.jpg');
   });
 });
