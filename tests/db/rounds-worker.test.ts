@@ -87,8 +87,8 @@ describe('a round under real worker processes', () => {
     await waitFor('training on attempt 2', async () => (await epochLogs(job.id)) >= before + 2);
     const t0 = Date.now();
     expect(await cancelJob(prisma, job.id)).toBe('requested');
-    await waitFor('the cancel', async () => (await prisma.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'CANCELLED', 15_000);
-    expect(Date.now() - t0).toBeLessThan(8_000);
+    await waitFor('the cancel', async () => (await prisma.job.findUniqueOrThrow({ where: { id: job.id } })).status === 'CANCELLED', 20_000);
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(storeEntries().filter((e) => /^r\d+$/.test(e))).toEqual([]);
     expect(await prisma.modelVersion.count({ where: { name: 'agegender' } })).toBe(1); // r0 only
   }, 300_000);

@@ -157,7 +157,7 @@ describe('fine-tune rounds', () => {
     const cancel = await deleteJob(request(`/api/jobs/${job.id}`, { method: 'DELETE', cookie }), ctx({ id: job.id }));
     expect(await cancel.json()).toEqual({ outcome: 'requested' });
     await running;
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(Date.now() - t0).toBeLessThan(10_000); // heartbeat every ≤ 2 s; generous for a loaded machine
     expect(await prisma.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'CANCELLED' });
     expect(storeEntries()).toEqual(before);
     expect((await versions()).length).toBe(3);
