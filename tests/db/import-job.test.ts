@@ -28,6 +28,7 @@ let table: number;
  * (different bytes, still a valid baseline JPEG, no decode needed to import it).
  */
 function variant(k: number): Buffer {
+  if (k >= 62_500) throw new Error('only 62,500 variants');
   const out = Buffer.from(base);
   out[table + 1] = 1 + (k % 250);
   out[table + 2] = 1 + (Math.floor(k / 250) % 250);
@@ -38,8 +39,11 @@ function utkName(k: number): string {
   return `${k % 100}_${k % 2}_${k % 5}_2017010${k % 10}${String(k).padStart(9, '0')}.jpg.chip.jpg`;
 }
 
-async function utkZip(count: number, prefix = 'set'): Promise<Buffer> {
-  return yazlZip(Array.from({ length: count }, (_, k) => ({ name: `${prefix}/part${k % 7}/deep/${utkName(k)}`, data: variant(k), compress: false })));
+/** `count` UTKFace-named entries in nested folders; `first` picks the image variants (distinct across zips). */
+async function utkZip(count: number, prefix: string, first: number): Promise<Buffer> {
+  return yazlZip(
+    Array.from({ length: count }, (_, k) => ({ name: `${prefix}/part${k % 7}/deep/${utkName(k)}`, data: variant(first + k), compress: false })),
+  );
 }
 
 function send(body: Uint8Array, name: string, query = '') {
@@ -159,7 +163,7 @@ describe('UTKFace import as a background job', () => {
 
   it('a running import cancelled half-way stops; every image it committed is complete', async () => {
     const total = 6000;
-    const res = await send(await utkZip(total, 'cancel'), 'cancel.zip', '?dataset=Cancelled');
+    const res = await send(await utkZip(total, 'cancel', 40_000), 'cancel.zip', '?dataset=Cancelled');
     const id = ((await res.json()).import as ImportJobView).id;
     const running = runOneJob(prisma, 'test-worker', handlers);
     for (let i = 0; i < 400; i++) {
@@ -180,7 +184,7 @@ describe('UTKFace import as a background job', () => {
 
   it('imports a 20,000-entry zip (the entry limit) with progress, no request waiting on it', async () => {
     const total = 20_000;
-    const body = await utkZip(total, 'big');
+    const body = await utkZip(total, 'big', 12);
     const t0 = Date.now();
     const res = await send(body, 'big.zip', '?dataset=Big');
     expect(res.status).toBe(202);
@@ -201,7 +205,7 @@ describe('UTKFace import as a background job', () => {
     expect(seen.some((p) => p > 0 && p < 1)).toBe(true); // progress was reported along the way
     expect(await prisma.face.count({ where: { image: { dataset: { name: 'Big' } }, status: 'IMPORTED' } })).toBe(total);
     // One entry more than the limit is refused as a whole, with the reason.
-    const over = await send(await utkZip(total + 1, 'over'), 'over.zip', '?dataset=Over');
+    const over = await send(await utkZip(total + 1, 'over', 12), 'over.zip', '?dataset=Over');
     const overId = ((await over.json()).import as ImportJobView).id;
     await runOneJob(prisma, 'test-worker', handlers);
     const refused = await job(overId);
