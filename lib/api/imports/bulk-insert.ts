@@ -44,6 +44,11 @@ export function insertSql(provider: DbProvider, table: string, columns: Column[]
   return sql;
 }
 
+/** `?, ?, ?` (SQLite) or `$1, $2, $3` (PostgreSQL): `count` placeholders. */
+export function placeholderList(provider: DbProvider, count: number): string {
+  return Array.from({ length: count }, (_, i) => (provider === 'sqlite' ? '?' : `$${i + 1}`)).join(', ');
+}
+
 /** Rows per statement: keeps every statement well under SQLite's and PostgreSQL's parameter limits. */
 function rowsPerStatement(columns: number): number {
   return Math.max(1, Math.floor(30_000 / columns));

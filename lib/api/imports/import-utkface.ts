@@ -5,6 +5,7 @@ import { loadIngestLimits, type IngestLimits } from '@/lib/server/ingest/limits'
 import { sha256Hex } from '@/lib/server/ingest/normalize-image';
 import { GENDER_LABEL, RACE_LABEL } from '@/lib/domain/labels';
 import { classifyUtkName, isClutter, type NameVerdict, type UtkLabels } from './classify-name';
+import { findKnownImages } from './find-known';
 import { prepareImage, type PreparedImage } from './prepare-image';
 import type { ImportSource } from './sources';
 import { emptySummary, tally, type ImportSummary } from './summary';
@@ -175,20 +176,7 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
    */
   async function lookup(chunk: Pending[]): Promise<{ fresh: Pending[]; label: LabelExisting[]; late: Pending[] }> {
     const unseen = [...new Set(chunk.filter((p) => !seen.has(p.hash)).map((p) => p.hash))];
-    const rows = unseen.length
-      ? await prisma.image.findMany({
-          where: { contentHash: { in: unseen } },
-          select: {
-            id: true,
-            contentHash: true,
-            width: true,
-            height: true,
-            sourceName: true,
-            faces: { where: { status: 'IMPORTED' }, select: { age: true, gender: true, race: true }, orderBy: { createdAt: 'asc' }, take: 1 },
-          },
-        })
-      : [];
-    const known = new Map(rows.map((row) => [row.contentHash, row]));
+    const known = await findKnownImages(prisma, unseen);
     const fresh: Pending[] = [];
     const freshByHash = new Map<string, Pending>();
     const label: LabelExisting[] = [];
@@ -209,7 +197,7 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
         }
       } else if (seen.has(p.hash) || row) {
         summary.duplicates += 1;
-        const imported = row?.faces[0];
+        const imported = row?.imported;
         if (seen.has(p.hash)) {
           const first = kept.get(p.hash);
           if (first) checkConflict(p, first);
