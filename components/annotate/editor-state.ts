@@ -8,6 +8,7 @@ export type EditorState = { draft: Draft; undo: Draft[]; redo: Draft[] };
 
 export type EditorAction =
   | { type: 'reset' }
+  | { type: 'restore'; draft: Draft }
   | { type: 'edit'; patch: Draft }
   | { type: 'undo' }
   | { type: 'redo' };
@@ -19,6 +20,8 @@ export function editorReducer(state: EditorState, action: EditorAction): EditorS
   switch (action.type) {
     case 'reset':
       return initialEditor;
+    case 'restore': // a face back in the editor with the change that did not save (one undo step to the stored state)
+      return { draft: action.draft, undo: Object.keys(action.draft).length ? [{}] : [], redo: [] };
     case 'edit':
       return { draft: { ...state.draft, ...action.patch }, undo: [...state.undo, state.draft], redo: [] };
     case 'undo': {

@@ -119,6 +119,8 @@ export function FaceCanvas({
       data-testid="face-canvas"
       data-view={JSON.stringify(view)}
       data-ready={image ? 'true' : 'false'}
+      data-boxes={hideBoxes ? 'hidden' : 'shown'}
+      data-mode={drawMode ? 'draw' : panning ? 'pan' : 'edit'}
       style={{ height: viewportHeight }}
     >
       <Stage
@@ -184,7 +186,7 @@ export function FaceCanvas({
                   strokeWidth={stroke * 1.5}
                   draggable={!drawMode && !panning}
                   onMouseDown={(e) => {
-                    e.cancelBubble = true;
+                    if (!panning) e.cancelBubble = true; // holding Space: the stage pans, even from the box
                   }}
                   onDragStart={(e) => {
                     e.cancelBubble = true;

@@ -1,7 +1,7 @@
 'use client';
 
 import type { EditorFace } from '@/lib/client/annotate-api';
-import { ageToBin, binLabel, isValidAge } from '@/lib/domain/age-bins';
+import { MAX_AGE, ageToBin, binLabel, isValidAge } from '@/lib/domain/age-bins';
 import { GENDER_LABEL, GENDERS, type Gender, RACE_LABEL, RACES, type Race } from '@/lib/domain/labels';
 import type { Draft } from './editor-state';
 
@@ -59,9 +59,11 @@ export function LabelPanel({
             inputMode="numeric"
             value={value.age ?? ''}
             placeholder="years"
+            aria-invalid={value.age !== null && !isValidAge(value.age)}
             onChange={(e) => {
-              const digits = e.target.value.replace(/\D/g, '').slice(0, 3);
-              if (digits) onEdit({ age: Number(digits) });
+              // Keep what was typed (also 200 or -1) so the message below can say what is wrong.
+              const text = e.target.value.trim().slice(0, 4);
+              if (/^-?\d+$/.test(text)) onEdit({ age: Number(text) });
             }}
           />
           <span className="bin" data-testid="age-bin">
@@ -69,6 +71,11 @@ export function LabelPanel({
             <kbd>↓</kbd>
           </span>
         </div>
+        {value.age !== null && !isValidAge(value.age) && (
+          <span className="error small" role="alert" data-testid="age-error">
+            Age must be a whole number of years from 0 to {MAX_AGE} (got {value.age}).
+          </span>
+        )}
         <span className="model">
           model: {p?.age !== null && p?.age !== undefined ? `${Math.round(p.age)} y (bin ${binLabel(p.ageBin ?? 0)}${pct(p.ageBinConf)})` : '–'}
         </span>

@@ -3,26 +3,36 @@
 import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { type ApiError, type EditorView, annotateApi, newRequestId } from '@/lib/client/annotate-api';
-import { AGE_BIN_CENTERS, AGE_BIN_COUNT, ageToBin, isValidAge } from '@/lib/domain/age-bins';
+import { type ApiError, type EditorFace, type EditorView, annotateApi, newRequestId } from '@/lib/client/annotate-api';
+import { AGE_BIN_CENTERS, AGE_BIN_COUNT, MAX_AGE, ageToBin, isValidAge } from '@/lib/domain/age-bins';
 import type { Box } from '@/lib/domain/box';
-import { GENDERS, RACES } from '@/lib/domain/labels';
+import { GENDER_LABEL, GENDERS, RACES } from '@/lib/domain/labels';
 import { type Draft, editorReducer, initialEditor, isDirty } from './editor-state';
 import { LabelPanel } from './label-panel';
+import { RecentSaves } from './recent-saves';
 import { SHORTCUTS, ShortcutsOverlay } from './shortcuts';
+import { type SaveJob, useSaves } from './use-saves';
 
 const FaceCanvas = dynamic(() => import('./face-canvas').then((m) => m.FaceCanvas), { ssr: false });
 
-type Status = { kind: 'idle' | 'loading' | 'saving' | 'empty' } | { kind: 'retrying'; attempt: number } | { kind: 'error'; message: string };
-type Conflict = { current: NonNullable<ApiError['details']>['current']; mine: Draft; action: string };
+type Status = { kind: 'idle' | 'loading' | 'empty' } | { kind: 'error'; message: string };
+type Conflict = { current: NonNullable<ApiError['details']>['current']; mine: Draft; action: SaveJob['action'] };
+type Parked = { view: EditorView; draft: Draft };
 
-const LEASE_RENEW_MS = 60_000;
+/** Keys typed while the next face is on its way wait here (a fast annotator types ahead). */
+const TYPE_AHEAD_MAX = 20;
+
+/** Renew a lease three times per lease length (at most every minute, at least every second). */
+const renewEvery = (expiresAt: string) => Math.min(60_000, Math.max(1000, (Date.parse(expiresAt) - Date.now()) / 3));
 
 /**
  * The annotation workspace: one face at a time from the leased queue (or ?face=<id>), the whole
- * photo on a Konva canvas, labels in a panel, everything on the keyboard. Saves carry the face's
- * version and a request id, so retries are safe and a concurrent change comes back as a conflict
- * to resolve, never a silent overwrite.
+ * photo on a Konva canvas, labels in a panel, everything on the keyboard.
+ *
+ * Saves are optimistic (useSaves): Enter lists the save under "Recent" and asks for the next face at
+ * once, telling the server which faces are still saving so it never serves them again. A save that
+ * fails is rolled back: the face returns to the editor with the annotator's change (a 409 with the
+ * other person's change beside it), and whatever face was on screen is parked and comes back next.
  */
 export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   const router = useRouter();
@@ -34,12 +44,19 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [ui, setUi] = useState({ draw: false, hide: false, boxMode: false, panning: false, help: false, fit: 0 });
   const [done, setDone] = useState(0);
+  const [, setTick] = useState(0);
   const ageInput = useRef<HTMLInputElement>(null);
-  const saving = useRef(false);
   const ageTyping = useRef<{ text: string; at: number }>({ text: '', at: 0 });
+  const nav = useRef(0); // bumped by every navigation: a late answer to an older one is parked, not shown
+  const busy = useRef(true); // the next face is on its way
+  const typeAhead = useRef<KeyboardEventInit[]>([]);
+  const parked = useRef<Parked[]>([]);
+  const deleting = useRef(false);
+  const current = useRef<{ view: EditorView | null; draft: Draft }>({ view: null, draft: {} });
 
   const face = view?.face ?? null;
   const draft = editor.draft;
+  current.current = { view, draft };
   const value = {
     gender: draft.gender ?? face?.labels.gender ?? face?.prediction?.gender ?? null,
     age: draft.age ?? face?.labels.age ?? (face?.prediction?.age != null ? Math.round(face.prediction.age) : null),
@@ -47,37 +64,85 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   };
   const box = draft.box ?? face?.box ?? null;
 
-  const show = useCallback((next: EditorView | null, left?: number) => {
-    dispatch({ type: 'reset' });
+  const show = useCallback((next: EditorView | null, left?: number, restore: Draft = {}) => {
+    nav.current++;
+    busy.current = false;
+    dispatch(isDirty(restore) ? { type: 'restore', draft: restore } : { type: 'reset' });
     setConflict(null);
     setView(next);
     if (left !== undefined) setRemaining(left);
+    if (!next) typeAhead.current = [];
     setUi((u) => ({ ...u, draw: false, boxMode: false, fit: u.fit + 1 }));
     setStatus(next ? { kind: 'idle' } : { kind: 'empty' });
   }, []);
 
+  /** Keeps the face on screen (with its unsaved change) to come back to after the one about to be shown. */
+  const park = useCallback(() => {
+    const { view: v, draft: d } = current.current;
+    if (v?.face.lease?.mine) parked.current.unshift({ view: v, draft: d });
+  }, []);
+
+  const onFailed = useCallback(
+    (job: SaveJob, error: ApiError) => {
+      if (error.status === 410) {
+        setNotice(error.message);
+        return;
+      }
+      if (current.current.view?.face.id !== job.faceId) park();
+      show(job.view, undefined, job.draft);
+      if (error.status === 409 && error.details?.current) setConflict({ current: error.details.current, mine: job.draft, action: job.action });
+      else setStatus({ kind: 'error', message: `${error.message} Your change is back here: press Enter to save it again.` });
+    },
+    [park, show],
+  );
+
+  const onSaved = useCallback((job: SaveJob, saved: EditorFace) => {
+    setDone((n) => n + 1);
+    // Still on screen (the next face has not come): show the stored state, so Enter moves on.
+    setView((v) => (v && v.face.id === job.faceId ? { ...v, face: { ...v.face, ...saved, why: v.face.why } } : v));
+  }, []);
+
+  const saves = useSaves(onFailed, onSaved);
+
   const loadNext = useCallback(async () => {
+    const back = parked.current.shift();
+    if (back) return show(back.view, undefined, back.draft);
+    const seq = ++nav.current;
+    busy.current = true;
     setStatus({ kind: 'loading' });
     try {
-      const next = await annotateApi.next();
+      const next = await annotateApi.next(saves.pending());
+      if (seq !== nav.current) {
+        if (next.face) parked.current.push({ view: next as EditorView, draft: {} });
+        return;
+      }
       if (next.face === null) show(null, next.remaining);
       else show(next as EditorView, next.remaining);
       if (initialFaceId) router.replace('/annotate');
     } catch (error) {
-      setStatus({ kind: 'error', message: (error as Error).message });
+      if (seq !== nav.current) return;
+      busy.current = false;
+      setStatus({ kind: 'error', message: `${(error as Error).message} Press Enter to try again.` });
     }
-  }, [initialFaceId, router, show]);
+  }, [initialFaceId, router, saves, show]);
 
   const open = useCallback(
     async (id: string) => {
+      if (current.current.view?.face.id === id) return;
+      park();
+      const seq = ++nav.current;
+      busy.current = true;
       setStatus({ kind: 'loading' });
       try {
-        show(await annotateApi.get(id));
+        const opened = await annotateApi.get(id);
+        if (seq === nav.current) show(opened);
       } catch (error) {
+        if (seq !== nav.current) return;
+        busy.current = false;
         setStatus({ kind: 'error', message: (error as Error).message });
       }
     },
-    [show],
+    [park, show],
   );
 
   useEffect(() => {
@@ -86,70 +151,87 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  // Keep the lease while the face is open; a lost lease means someone else has it now.
+  // Back online after a failed fetch of the next face: fetch it again.
   useEffect(() => {
-    if (!face?.lease?.mine) return;
+    function online() {
+      if (!busy.current && status.kind === 'error') void loadNext();
+    }
+    window.addEventListener('online', online);
+    return () => window.removeEventListener('online', online);
+  }, [loadNext, status.kind]);
+
+  // Keep the lease while the face is open; a lost lease means someone else has it now.
+  const leaseExpiresAt = face?.lease?.mine ? face.lease.expiresAt : null;
+  useEffect(() => {
+    if (!face || !leaseExpiresAt) return;
+    const id = face.id;
     const timer = setInterval(() => {
-      annotateApi.renew(face.id).catch((error: ApiError) => {
+      if (busy.current || saves.saving(id)) return;
+      annotateApi.renew(id).catch((error: ApiError) => {
+        if (current.current.view?.face.id !== id) return;
         if (error.code === 'LEASE_LOST' || error.status === 410) {
-          setNotice('Your hold on this face ran out and it went to someone else; here is the next one.');
+          setNotice('Your hold on this face ran out and it went to someone else (or it was saved or deleted meanwhile); here is the next one.');
           void loadNext();
         }
       });
-    }, LEASE_RENEW_MS);
+    }, renewEvery(leaseExpiresAt));
     return () => clearInterval(timer);
-  }, [face?.id, face?.lease?.mine, loadNext]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [face?.id, leaseExpiresAt, loadNext]);
 
   const edit = useCallback((patch: Draft) => dispatch({ type: 'edit', patch }), []);
 
   const save = useCallback(
-    async (action: 'label' | 'accept' | 'skip', version = face?.version, mine: Draft = draft) => {
-      if (!face || !version || saving.current) return; // key repeat and double submits stop here
+    (action: SaveJob['action'], version = face?.version, mine: Draft = draft) => {
+      if (!view || !face || !version) return;
+      if (saves.saving(face.id)) {
+        // A double submit (key repeat, second click) of a face still saving; or its save is under way
+        // but the next face could not be fetched: fetch it again.
+        if (!busy.current) void loadNext();
+        return;
+      }
       const untouched = !isDirty(mine);
       if (action === 'label' && untouched && face.status !== 'PREDICTED') return void loadNext();
+      const gender = mine.gender ?? value.gender;
+      const age = mine.age ?? value.age;
+      if (action !== 'skip' && age !== null && !isValidAge(age)) {
+        setStatus({ kind: 'error', message: `An age of ${age} is not possible: type a whole number of years from 0 to ${MAX_AGE}.` });
+        return;
+      }
       const effective = action === 'label' && untouched && face.prediction ? 'accept' : action;
       const body =
-        effective === 'accept'
-          ? { version, action: 'accept' }
-          : effective === 'skip'
-            ? { version, action: 'skip' }
-            : { version, action: 'label', gender: mine.gender ?? value.gender ?? undefined, age: mine.age ?? value.age ?? undefined, race: mine.race !== undefined ? mine.race : (value.race ?? undefined) };
-      saving.current = true;
-      setStatus({ kind: 'saving' });
-      try {
-        await annotateApi.save(face.id, { ...body, requestId: newRequestId(), ...(mine.box ? { box: mine.box } : {}) }, (attempt) =>
-          setStatus({ kind: 'retrying', attempt }),
-        );
-        setDone((n) => n + 1);
-        setNotice(null);
-        await loadNext();
-      } catch (error) {
-        const e = error as ApiError;
-        if (e.status === 409 && e.details?.current) setConflict({ current: e.details.current, mine, action: effective });
-        else if (e.status === 410) {
-          setNotice(e.message);
-          await loadNext();
-        } else setStatus({ kind: 'error', message: e.message });
-        if (e.status === 409) setStatus({ kind: 'idle' });
-      } finally {
-        saving.current = false;
-      }
+        effective === 'accept' || effective === 'skip'
+          ? { version, action: effective }
+          : { version, action: 'label', gender: gender ?? undefined, age: age ?? undefined, race: mine.race !== undefined ? mine.race : (value.race ?? undefined) };
+      const summary = effective === 'skip' ? 'skipped' : `${gender ? GENDER_LABEL[gender].toLowerCase() : '?'} · ${age ?? '?'}${effective === 'accept' ? ' (as predicted)' : ''}`;
+      saves.submit({
+        faceId: face.id,
+        requestId: newRequestId(),
+        body: { ...body, ...(mine.box ? { box: mine.box } : {}) },
+        summary,
+        action: effective,
+        view: { ...view, face: { ...face, version } },
+        draft: mine,
+      });
+      setConflict(null);
+      setNotice(null);
+      void loadNext();
     },
-    [draft, face, loadNext, value.age, value.gender, value.race],
+    [draft, face, loadNext, saves, value.age, value.gender, value.race, view],
   );
 
   const removeFace = useCallback(async () => {
-    if (!face || saving.current) return;
-    saving.current = true;
+    if (!face || deleting.current || saves.saving(face.id)) return;
+    deleting.current = true;
     try {
       await annotateApi.remove(face.id, face.version, newRequestId());
       await loadNext();
     } catch (error) {
       setStatus({ kind: 'error', message: (error as Error).message });
     } finally {
-      saving.current = false;
+      deleting.current = false;
     }
-  }, [face, loadNext]);
+  }, [face, loadNext, saves]);
 
   const createFace = useCallback(
     async (drawn: Box) => {
@@ -187,15 +269,23 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
         setUi((u) => ({ ...u, help: !u.help }));
         return;
       }
-      if (!face || conflict) return;
       const ctrl = e.ctrlKey || e.metaKey;
+      if (e.repeat && (e.key === 'Enter' || e.key.toLowerCase() === 's')) return; // key repeat never saves twice
+      if (busy.current) {
+        if (typeAhead.current.length < TYPE_AHEAD_MAX && !e.altKey) {
+          e.preventDefault();
+          typeAhead.current.push({ key: e.key, code: e.code, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey, metaKey: e.metaKey });
+        }
+        return;
+      }
+      if (!face && e.key === 'Enter' && status.kind === 'error') return void loadNext();
+      if (!face || conflict) return;
       if (ctrl && e.key.toLowerCase() === 'z') {
         e.preventDefault();
         dispatch({ type: e.shiftKey ? 'redo' : 'undo' });
         return;
       }
       if (ctrl || e.altKey) return;
-      if (e.repeat && (e.key === 'Enter' || e.key.toLowerCase() === 's')) return;
       if (/^Numpad\d$/.test(e.code)) {
         const now = Date.now();
         const typing = ageTyping.current;
@@ -219,7 +309,7 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
       switch (e.key) {
         case 'Enter':
           e.preventDefault();
-          void save('label');
+          save('label');
           return;
         case '1':
         case '2':
@@ -230,8 +320,8 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
         case 'ArrowUp':
         case 'ArrowDown': {
           e.preventDefault();
-          const current = value.age !== null && isValidAge(value.age) ? ageToBin(value.age) : ageToBin(30);
-          const bin = Math.min(AGE_BIN_COUNT - 1, Math.max(0, current + (e.key === 'ArrowUp' ? 1 : -1)));
+          const at = value.age !== null && isValidAge(value.age) ? ageToBin(value.age) : ageToBin(30);
+          const bin = Math.min(AGE_BIN_COUNT - 1, Math.max(0, at + (e.key === 'ArrowUp' ? 1 : -1)));
           edit({ age: Math.round(AGE_BIN_CENTERS[bin]) });
           return;
         }
@@ -249,7 +339,7 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
         }
         case 's':
         case 'S':
-          void save('skip');
+          save('skip');
           return;
         case 'n':
         case 'N':
@@ -282,19 +372,42 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener('keyup', onKeyUp);
     };
-  }, [box, conflict, edit, face, removeFace, save, ui.boxMode, value.age, value.race, view]);
+  }, [box, conflict, edit, face, loadNext, removeFace, save, status.kind, ui.boxMode, value.age, value.race, view]);
+
+  // Keys typed while the next face was loading, replayed one per render once it is shown
+  // (after the handler above has been re-bound to the new face).
+  useEffect(() => {
+    if (busy.current || !face || conflict || typeAhead.current.length === 0) return;
+    const init = typeAhead.current.shift()!;
+    window.dispatchEvent(new KeyboardEvent('keydown', { ...init, bubbles: true, cancelable: true }));
+    setTick((t) => t + 1);
+  });
+
+  const inFlight = saves.recent.filter((e) => e.state !== 'saved');
+  const retrying = inFlight.find((e) => e.state === 'retrying');
 
   if (status.kind === 'empty' && !view)
     return (
       <div className="card" data-testid="queue-empty">
         <h2>The queue is empty</h2>
         <p>Every face has a label or is being labeled by someone else. {done > 0 && `You labeled ${done} this session.`}</p>
+        {notice && (
+          <p className="notice" data-testid="notice">
+            {notice}
+          </p>
+        )}
+        <RecentSaves entries={saves.recent} onOpen={(id) => void open(id)} />
         <button type="button" onClick={() => void loadNext()}>
           Check again
         </button>
       </div>
     );
-  if (!view || !face || !box) return <p className="muted">{status.kind === 'error' ? status.message : 'Loading the next face…'}</p>;
+  if (!view || !face || !box)
+    return (
+      <p className="muted" data-testid="save-state">
+        {status.kind === 'error' ? status.message : 'Loading the next face…'}
+      </p>
+    );
 
   const canvasFaces = [
     ...view.others.map((o) => ({ id: o.id, ...o.box })),
@@ -302,7 +415,7 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   ];
 
   return (
-    <div className="workspace" data-testid="workspace" data-face-id={face.id} data-version={face.version}>
+    <div className="workspace" data-testid="workspace" data-face-id={face.id} data-version={face.version} data-busy={status.kind === 'loading'}>
       <div className="canvas-col" onDoubleClick={() => setUi((u) => ({ ...u, fit: u.fit + 1 }))}>
         <FaceCanvas
           src={view.image.url}
@@ -348,20 +461,30 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
               {conflict.current.labels.age ?? '–'} (version {conflict.current.version}). Your change is kept below.
             </p>
             <div className="row">
-              <button type="button" data-testid="reapply" onClick={() => void save(conflict.action as 'label', conflict.current!.version, conflict.mine)}>
+              <button type="button" data-testid="reapply" onClick={() => save(conflict.action, conflict.current!.version, conflict.mine)}>
                 Re-apply my change
               </button>
-              <button type="button" className="secondary" onClick={() => void open(face.id)}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  nav.current++;
+                  void annotateApi.get(face.id).then(
+                    (v) => show(v),
+                    (error: Error) => setStatus({ kind: 'error', message: error.message }),
+                  );
+                }}
+              >
                 Keep theirs
               </button>
             </div>
           </div>
         )}
         <div className="actions">
-          <button type="button" onClick={() => void save('label')} disabled={status.kind === 'saving'}>
+          <button type="button" onClick={() => save('label')}>
             Save &amp; next <kbd>Enter</kbd>
           </button>
-          <button type="button" className="secondary" onClick={() => void save('skip')}>
+          <button type="button" className="secondary" onClick={() => save('skip')}>
             Skip <kbd>S</kbd>
           </button>
           <button type="button" className="secondary danger" onClick={() => void removeFace()}>
@@ -369,12 +492,21 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
           </button>
         </div>
         <p className="save-state" data-testid="save-state" aria-live="polite">
-          {status.kind === 'saving' && 'Saving…'}
-          {status.kind === 'retrying' && `Connection trouble: retrying (${status.attempt})…`}
+          {saves.waiting > 0
+            ? `Offline: ${saves.waiting} ${saves.waiting === 1 ? 'save waits' : 'saves wait'} for the connection and will be sent when it is back; nothing is lost.`
+            : retrying
+              ? `Connection trouble: retrying the save (attempt ${retrying.attempt ?? 1}); keep working, nothing is lost.`
+              : inFlight.length > 0 && `Saving ${inFlight.length}…`}{' '}
+          {status.kind === 'loading' && 'Loading the next face…'}
           {status.kind === 'error' && <span className="error">{status.message}</span>}
           {isDirty(draft) && status.kind === 'idle' && 'Unsaved changes'}
         </p>
-        {notice && <p className="notice">{notice}</p>}
+        {notice && (
+          <p className="notice" data-testid="notice">
+            {notice}
+          </p>
+        )}
+        <RecentSaves entries={saves.recent} onOpen={(id) => void open(id)} />
         <p className="muted small">{SHORTCUTS.length} shortcuts · Ctrl+Z undo</p>
       </aside>
       {ui.help && <ShortcutsOverlay onClose={() => setUi((u) => ({ ...u, help: false }))} />}

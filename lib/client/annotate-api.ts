@@ -48,36 +48,46 @@ export class ApiError extends Error {
   }
 }
 
-/** JSON request that retries network failures and 5xx (the server deduplicates by requestId). */
-export async function request<T>(url: string, init: RequestInit = {}, onRetry?: (attempt: number) => void): Promise<T> {
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(4000, 400 * 2 ** attempt)));
+
+/**
+ * JSON request that retries network failures and 5xx (the server deduplicates by requestId):
+ * `attempts` tries in all, 0.8 s, 1.6 s, 3.2 s, then every 4 s apart.
+ */
+export async function request<T>(url: string, init: RequestInit = {}, onRetry?: (attempt: number) => void, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let res: Response;
     try {
       res = await fetch(url, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
     } catch {
-      if (attempt >= 4) throw new ApiError('The server cannot be reached. Your change is kept here; try again.', 0, 'NETWORK');
+      if (attempt >= attempts) throw new ApiError('The server cannot be reached. Your change is kept here; try again.', 0, 'NETWORK');
       onRetry?.(attempt);
-      await new Promise((r) => setTimeout(r, 400 * 2 ** attempt));
+      await backoff(attempt);
       continue;
     }
     const body = await res.json().catch(() => null);
     if (res.ok) return body as T;
-    if (res.status >= 500 && attempt < 4) {
+    if (res.status >= 500 && attempt < attempts) {
       onRetry?.(attempt);
-      await new Promise((r) => setTimeout(r, 400 * 2 ** attempt));
+      await backoff(attempt);
       continue;
     }
     throw new ApiError(body?.error?.message ?? `${res.status}`, res.status, body?.error?.code ?? 'ERROR', body?.error?.details);
   }
 }
 
+export const SAVE_ATTEMPTS = 10;
+
 export type NextResult = (EditorView & { remaining: number; why: string }) | { face: null; remaining: number };
 
 export const annotateApi = {
-  next: () => request<NextResult>('/api/annotate/next', { method: 'POST' }),
+  /** `exclude`: faces whose save is still in flight (the server must not serve or resume them). */
+  next: (exclude: string[] = []) =>
+    request<NextResult>('/api/annotate/next', { method: 'POST', ...(exclude.length ? { body: JSON.stringify({ exclude }) } : {}) }),
   get: (id: string) => request<EditorView>(`/api/faces/${id}`),
   save: (id: string, body: object, onRetry?: (n: number) => void) =>
-    request<{ face: EditorFace; replayed: boolean }>(`/api/faces/${id}`, { method: 'PATCH', body: JSON.stringify(body) }, onRetry),
+    // Saves outlast a longer outage (~30 s) than reads: the annotator has moved on meanwhile.
+    request<{ face: EditorFace; replayed: boolean }>(`/api/faces/${id}`, { method: 'PATCH', body: JSON.stringify(body) }, onRetry, SAVE_ATTEMPTS),
   remove: (id: string, version: number, requestId: string) =>
     request<{ deleted: string }>(`/api/faces/${id}?version=${version}&requestId=${requestId}`, { method: 'DELETE' }),
   create: (imageId: string, box: Box, requestId: string) =>

@@ -43,7 +43,7 @@ async function seedImage(i: number, bytes: Buffer, pMale: number) {
 }
 
 async function currentFace(p: Page) {
-  await p.getByTestId('workspace').waitFor();
+  await p.locator('[data-testid="workspace"][data-busy="false"]').waitFor({ timeout: 20_000 });
   return { id: await p.getByTestId('workspace').getAttribute('data-face-id'), version: Number(await p.getByTestId('workspace').getAttribute('data-version')) };
 }
 
@@ -54,7 +54,7 @@ async function waitForNewFace(p: Page, previous: string | null) {
 beforeAll(async () => {
   admin = await signInCookie(baseURL, ADMIN.email, ADMIN.password);
   const files = readdirSync(FACES).filter((f) => f.endsWith('.jpg'));
-  for (let i = 0; i < 18; i++) {
+  for (let i = 0; i < 32; i++) {
     const base = readFileSync(path.join(FACES, files[i % files.length]));
     // Distinct bytes per image (the library deduplicates identical uploads).
     const bytes = await sharp(base).resize(200 + i, 200 + i).jpeg({ quality: 90 }).toBuffer();
@@ -213,5 +213,167 @@ describe('annotation workspace in Chromium', () => {
     expect(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent()).toContain('save and next');
     await page.keyboard.press('Escape');
     expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  type History = { face: { status: string; labels: { gender: string; age: number } }; history: { action: string; by: { email: string } | null }[] };
+  const faceState = (id: string) => api<History>(`/api/faces/${id}`, 'GET');
+  const checked = (p: Page, name: RegExp) => p.getByRole('radio', { name }).getAttribute('aria-checked');
+
+  it('saves once on key repeat: a held Enter is one save, not several', async () => {
+    const { id } = await currentFace(page);
+    await page.keyboard.down('Enter');
+    await page.keyboard.down('Enter'); // auto-repeat (repeat: true)
+    await page.keyboard.down('Enter');
+    await page.keyboard.up('Enter');
+    await waitForNewFace(page, id);
+    const next = await currentFace(page);
+    await page.waitForTimeout(500);
+    expect((await faceState(id!)).history.filter((h) => h.action === 'ACCEPT' || h.action === 'LABEL')).toHaveLength(1);
+    expect((await faceState(next.id!)).face.status).toBe('PREDICTED');
+    expect(await currentFace(page)).toEqual(next);
+  });
+
+  it('applies keys typed while the next face loads to that face (type-ahead)', async () => {
+    const { id: first } = await currentFace(page);
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('1'); // typed before the next face arrives
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await faceState(first!)).face.labels.gender, { timeout: 10_000 }).toBe('FEMALE');
+    const recent = page.getByTestId('recent-saves').locator('li');
+    await expect.poll(() => recent.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const second = await recent.first().getAttribute('data-face-id');
+    expect(second).not.toBe(first);
+    await expect.poll(async () => (await faceState(second!)).face.labels.gender, { timeout: 10_000 }).toBe('MALE');
+  });
+
+  it('refuses an age of 200 or -1 with a message, and saves nothing until it is fixed', async () => {
+    const { id } = await currentFace(page);
+    await page.keyboard.press('a');
+    await page.keyboard.type('200');
+    expect(await page.getByTestId('age-error').textContent()).toMatch(/0 to 120 \(got 200\)/);
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('save-state').textContent()).toMatch(/200 is not possible/);
+    await page.getByTestId('age-input').fill('-1');
+    expect(await page.getByTestId('age-error').textContent()).toMatch(/got -1/);
+    await page.keyboard.press('Enter');
+    expect(await page.getByTestId('save-state').textContent()).toMatch(/-1 is not possible/);
+    expect((await currentFace(page)).id).toBe(id);
+    expect((await faceState(id!)).face.status).toBe('PREDICTED');
+    await page.keyboard.press('a');
+    await page.keyboard.type('64');
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    await expect.poll(async () => (await faceState(id!)).face.labels.age, { timeout: 10_000 }).toBe(64);
+  });
+
+  it('keeps the shortcuts working after mouse edits (focus never stuck in an input)', async () => {
+    const { id } = await currentFace(page);
+    await page.getByLabel('Race').selectOption('ASIAN');
+    await page.keyboard.press('2');
+    expect(await checked(page, /female/)).toBe('true');
+    await page.getByTestId('age-input').click();
+    await page.getByTestId('age-input').fill('33');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('1');
+    expect(await checked(page, /^1 male/i)).toBe('true');
+    await page.getByRole('radio', { name: /non-binary/ }).click();
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    await expect.poll(async () => (await faceState(id!)).face.labels, { timeout: 10_000 }).toMatchObject({ gender: 'NONBINARY', age: 33, race: 'ASIAN' });
+  });
+
+  it('zooms with the wheel, pans with Space + drag, fits with 0, hides boxes with H', async () => {
+    const { id } = await currentFace(page);
+    const canvas = page.getByTestId('face-canvas');
+    await expect.poll(() => canvas.getAttribute('data-ready')).toBe('true');
+    const viewOf = async () => JSON.parse((await canvas.getAttribute('data-view'))!) as { scale: number; x: number; y: number };
+    const fitted = await viewOf();
+    const area = (await canvas.boundingBox())!;
+    const mid = { x: area.x + area.width / 2, y: area.y + area.height / 2 };
+    await page.mouse.move(mid.x, mid.y);
+    await page.mouse.wheel(0, -200);
+    await expect.poll(async () => (await viewOf()).scale).toBeGreaterThan(fitted.scale * 1.1);
+    await page.keyboard.press('0');
+    await expect.poll(viewOf).toEqual(fitted);
+    // Space + drag over the face box pans the view and leaves the box alone.
+    await page.keyboard.down('Space');
+    expect(await canvas.getAttribute('data-mode')).toBe('pan');
+    await page.mouse.move(mid.x, mid.y);
+    await page.mouse.down();
+    await page.mouse.move(mid.x + 60, mid.y + 30, { steps: 6 });
+    await page.mouse.up();
+    await page.keyboard.up('Space');
+    await expect.poll(async () => Math.abs((await viewOf()).x - fitted.x - 60)).toBeLessThan(3);
+    expect(await page.getByTestId('save-state').textContent()).not.toMatch(/Unsaved/);
+    await page.mouse.dblclick(mid.x, mid.y);
+    await expect.poll(viewOf).toEqual(fitted);
+    await page.keyboard.press('h');
+    expect(await canvas.getAttribute('data-boxes')).toBe('hidden');
+    await page.keyboard.press('h');
+    expect(await canvas.getAttribute('data-boxes')).toBe('shown');
+    expect((await currentFace(page)).id).toBe(id);
+  });
+
+  it('rolls a refused save back: the face returns with the change and the error, then saves', async () => {
+    const { id } = await currentFace(page);
+    await page.route(`**/api/faces/${id}`, (route) =>
+      route.request().method() === 'PATCH'
+        ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'INJECTED', message: 'Injected refusal.' } }) })
+        : route.continue(),
+    );
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toMatch(/Injected refusal\. Your change is back here/);
+    expect((await currentFace(page)).id).toBe(id);
+    expect(await checked(page, /female/)).toBe('true');
+    expect(await page.locator(`[data-testid="recent-saves"] li[data-face-id="${id}"]`).count()).toBe(0);
+    await page.unroute(`**/api/faces/${id}`);
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    await expect.poll(async () => (await faceState(id!)).face.labels.gender, { timeout: 10_000 }).toBe('FEMALE');
+    expect(await page.locator(`[data-testid="recent-saves"] li[data-face-id="${id}"]`).getAttribute('data-state')).toBe('saved');
+  });
+
+  it('retries a save the server did not get (connection refused), showing it, and saves it once', async () => {
+    const { id } = await currentFace(page);
+    let refused = 0;
+    await page.route(`**/api/faces/${id}`, (route) =>
+      route.request().method() === 'PATCH' && refused++ < 2 ? route.abort('connectionrefused') : route.continue(),
+    );
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('save-state').first().textContent(), { timeout: 10_000, interval: 100 }).toMatch(/retrying the save/);
+    await expect.poll(async () => (await faceState(id!)).face.labels.gender, { timeout: 20_000 }).toBe('FEMALE');
+    await page.unroute(`**/api/faces/${id}`);
+    expect(refused).toBeGreaterThanOrEqual(3);
+    expect((await faceState(id!)).history.filter((h) => h.action === 'LABEL')).toHaveLength(1);
+    await expect.poll(() => page.locator(`[data-testid="recent-saves"] li[data-face-id="${id}"]`).getAttribute('data-state')).toBe('saved');
+  });
+
+  it('holds saves while the browser is offline, shows it, and sends them when it is back', async () => {
+    const { id } = await currentFace(page);
+    await page.context().setOffline(true);
+    try {
+      await page.keyboard.press('2');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.getByTestId('save-state').first().textContent(), { timeout: 10_000 }).toMatch(/Offline: 1 save waits/);
+      expect((await faceState(id!)).face.status).toBe('PREDICTED');
+    } finally {
+      await page.context().setOffline(false);
+    }
+    await expect.poll(async () => (await faceState(id!)).face.labels.gender, { timeout: 20_000 }).toBe('FEMALE');
+    await waitForNewFace(page, id);
+    expect((await faceState(id!)).history.filter((h) => h.action === 'LABEL')).toHaveLength(1);
+  });
+
+  it('says so when the image is deleted while the face is being labeled, and moves on', async () => {
+    const { id } = await currentFace(page);
+    const { face } = await api<{ face: { imageId: string } }>(`/api/faces/${id}`, 'GET');
+    await api(`/api/images/${face.imageId}`, 'DELETE');
+    await page.keyboard.press('2');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('notice').textContent(), { timeout: 10_000 }).toMatch(/no longer exists/);
+    expect((await currentFace(page)).id).not.toBe(id);
   });
 });

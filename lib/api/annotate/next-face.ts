@@ -159,6 +159,8 @@ function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: S
  * (status, uncertainty) index: the score at a random offset (an index-only scan), then the open
  * faces from that score down. Only when the whole window shares one score (many equal scores, e.g.
  * before any model ran) is the offset applied within that run, so the pick stays uniform there too.
+ * The offset scan is linear in the position (index-only: ~6 ms at 50,000 on SQLite, unloaded); a
+ * stored random sample key with its own index would make it logarithmic (a schema change).
  */
 async function randomWindow(
   prisma: PrismaClient,
@@ -180,7 +182,8 @@ async function randomWindow(
   const where = { ...openFaceWhere(now), uncertainty: { lte: pivot.uncertainty }, ...(lost.size ? { id: { notIn: [...lost] } } : {}) };
   const window = await prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, take: policy.window, select: candidateSelect });
   if (window.length < policy.window || window[window.length - 1].uncertainty !== pivot.uncertainty) return window;
-  const above = await prisma.face.count({ where: { status: 'PREDICTED', uncertainty: { gt: pivot.uncertainty } } });
+  const rows = await prisma.$queryRaw<{ n: number | bigint | string }[]>`SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED' AND "uncertainty" > ${pivot.uncertainty}`;
+  const above = Number(rows[0]?.n ?? 0);
   return prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, skip: Math.max(0, offset - above), take: policy.window, select: candidateSelect });
 }
 

@@ -18,4 +18,10 @@ describe('editor undo/redo', () => {
     expect(isDirty(s.draft)).toBe(false);
     expect(editorReducer(s, { type: 'undo' })).toBe(s);
   });
+
+  it('restores a failed save\'s change with one undo step back to the stored state', () => {
+    const s = editorReducer(initialEditor, { type: 'restore', draft: { gender: 'MALE', age: 33 } });
+    expect(s.draft).toEqual({ gender: 'MALE', age: 33 });
+    expect(editorReducer(s, { type: 'undo' }).draft).toEqual({});
+  });
 });
