@@ -57,6 +57,9 @@ describe('dataset statistics', () => {
     expect(s.age.byYear[25]).toBe(2);
     expect(s.age.labelBins.reduce((a: number, b: number) => a + b, 0)).toBe(5);
     expect(s.age.predictionBins.reduce((a: number, b: number) => a + b, 0)).toBe(6);
+    // Side by side: the labels' median bin (ages 1, 25, 25, 30, 80) and the predictions' (bins of 4, 28, 28, 33, 83 and bin 3).
+    expect(s.age.labelMedianBin).toBe(ageToBin(25));
+    expect(s.age.predictionMedianBin).toBe(ageToBin(28));
   });
 
   it('covers every dataset without a filter', async () => {

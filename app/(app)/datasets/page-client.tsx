@@ -14,7 +14,14 @@ type Stats = {
   status: Counts;
   gender: { labels: Counts; predictions: Counts };
   race: { labels: Counts; predictions: Counts };
-  age: { byYear: number[]; median: number | null; labelBins: number[]; predictionBins: number[] };
+  age: {
+    byYear: number[];
+    median: number | null;
+    labelBins: number[];
+    predictionBins: number[];
+    labelMedianBin: number | null;
+    predictionMedianBin: number | null;
+  };
 };
 type Dataset = { id: string; name: string; _count: { images: number } };
 
@@ -62,7 +69,7 @@ export function DatasetsPageClient() {
               labelEvery={10}
             />
             <BarChart
-              title="Age bins: labels vs. predictions"
+              title={`Age bins: labels vs. predictions (median bin ${s.age.labelMedianBin !== null ? binLabel(s.age.labelMedianBin) : '–'} vs. ${s.age.predictionMedianBin !== null ? binLabel(s.age.predictionMedianBin) : '–'})`}
               categories={Array.from({ length: AGE_BIN_COUNT }, (_, b) => binLabel(b))}
               series={[
                 { name: 'labels', color: LABEL_COLOR, values: s.age.labelBins },

@@ -54,6 +54,14 @@ export async function datasetStats(prisma: PrismaClient, datasetId?: string) {
     status: tally(byStatus.map((r) => ({ key: r.status, n: r._count._all }))),
     gender: { labels: tally(byGender.map((r) => ({ key: r.gender, n: r._count._all }))), predictions: tally(byPredGender.map((r) => ({ key: r.predGender, n: r._count._all }))) },
     race: { labels: tally(byRace.map((r) => ({ key: r.race, n: r._count._all }))), predictions: tally(byPredRace.map((r) => ({ key: r.predRace, n: r._count._all }))) },
-    age: { byYear: ageCounts, median: histogramMedian(ageCounts), labelBins, predictionBins: predBinCounts },
+    age: {
+      byYear: ageCounts,
+      median: histogramMedian(ageCounts),
+      labelBins,
+      predictionBins: predBinCounts,
+      /** Median age bin of the labels and of the predictions, shown side by side. */
+      labelMedianBin: histogramMedian(labelBins),
+      predictionMedianBin: histogramMedian(predBinCounts),
+    },
   };
 }
