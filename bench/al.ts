@@ -1,0 +1,164 @@
+/**
+ * `npm run bench:al` — active learning with UTKFace as the oracle: Facet's queue policy against
+ * random sampling (and optional candidate policies), in the same run, from the same seed set.
+ *
+ *   npm run bench:al -- [--quick] [--seed 1] [--repeats 3] [--rounds 10] [--k 200] [--seed-size 200]
+ *                       [--policies random,facet] [--variants] [--pool N] [--steps 300] [--warm]
+ *                       [--features r0] [--pca 256] [--eval test|val]
+ *
+ * Pool = the UTKFace train split (Facet's seeded 80/10/10 split); evaluation = the test split
+ * (never trained on or selected with). Features come from the trainer's cache (.cache/features;
+ * missing ones are extracted first, slowly). Prints each round's labels, MAE and gender accuracy
+ * per policy, then the label savings: how many labels each policy needed to reach random
+ * sampling's final MAE (interpolated between rounds), as a share saved. Writes bench/out/al.svg
+ * and bench/out/al.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initWasmBackend } from '../lib/ml/backbones.node';
+import { seededRng } from '../lib/domain/queue-policy';
+import { DatasetMissingError, type FaceRecord, loadUtkFace } from '../workers/trainer/utkface';
+import { asciiChart, curvesSvg, type Series } from './al/chart';
+import { type Curve, labelSavings, meanCurve, spread } from './al/curves';
+import { ensureFeatures, FEATURE_SETS, type FeatureSetId, loadTable, openFeatureCaches, withCachedFeatures } from './al/data';
+import { DEFAULT_LEARNER, type LearnerOptions } from './al/learner';
+import { POLICIES } from './al/policies';
+import { type RoundLog, simulate } from './al/simulate';
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    repeats: { type: 'string' },
+    rounds: { type: 'string' },
+    k: { type: 'string' },
+    'seed-size': { type: 'string' },
+    policies: { type: 'string' },
+    variants: { type: 'boolean', default: false },
+    pool: { type: 'string' },
+    steps: { type: 'string' },
+    warm: { type: 'boolean', default: false },
+    features: { type: 'string', default: 'r0' },
+    pca: { type: 'string' },
+    eval: { type: 'string', default: 'test' },
+    out: { type: 'string', default: path.join('bench', 'out') },
+  },
+});
+
+const quick = opt.quick;
+const num = (v: string | undefined, def: number) => (v === undefined ? def : Number(v));
+const cfg = {
+  seed: num(opt.seed, 1),
+  repeats: num(opt.repeats, quick ? 1 : 2),
+  rounds: num(opt.rounds, quick ? 5 : 10),
+  k: num(opt.k, quick ? 100 : 200),
+  seedSize: num(opt['seed-size'], 200),
+  pool: num(opt.pool, quick ? 6000 : 0),
+  steps: num(opt.steps, quick ? 200 : DEFAULT_LEARNER.steps),
+  pca: num(opt.pca, 256),
+  features: opt.features as FeatureSetId,
+};
+const policyIds = (opt.policies ?? (opt.variants ? Object.keys(POLICIES).join(',') : 'random,facet')).split(',');
+const log = (m: string) => console.log(m);
+const pct = (v: number | null) => (v === null ? 'not reached' : `${(100 * v).toFixed(1)}%`);
+
+async function main() {
+  for (const id of policyIds) if (!POLICIES[id]) throw new Error(`unknown policy ${id} (known: ${Object.keys(POLICIES).join(', ')})`);
+  if (policyIds[0] !== 'random') throw new Error('--policies must start with random (the baseline)');
+  if (!(cfg.features in FEATURE_SETS)) throw new Error(`unknown --features ${cfg.features}`);
+  if (opt.eval !== 'test' && opt.eval !== 'val') throw new Error('--eval is test or val');
+  let records: FaceRecord[];
+  try {
+    records = loadUtkFace();
+  } catch (err) {
+    if (err instanceof DatasetMissingError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await initWasmBackend();
+  let caches = openFeatureCaches(cfg.features);
+  if (withCachedFeatures(records, caches, cfg.features).length < records.length) {
+    log(`features missing from .cache/features: extracting (${cfg.features}; slow on two cores)`);
+    await ensureFeatures(records, cfg.features, log);
+    caches = openFeatureCaches(cfg.features);
+  }
+  records = withCachedFeatures(records, caches, cfg.features);
+  const table = await loadTable(records, cfg.features, cfg.pca, caches, log);
+  let pool = records.filter((r) => r.split === 'train');
+  if (cfg.pool > 0 && cfg.pool < pool.length) {
+    const rng = seededRng(cfg.seed + 99);
+    pool = pool.map((r) => ({ r, u: rng() })).sort((a, b) => a.u - b.u).slice(0, cfg.pool).map((x) => x.r);
+  }
+  const evalName = opt.eval as 'test' | 'val';
+  const evalSet = records.filter((r) => r.split === evalName);
+  const val = records.filter((r) => r.split === (evalName === 'test' ? 'val' : 'test')).slice(0, 500);
+  const learner: LearnerOptions = { ...DEFAULT_LEARNER, steps: cfg.steps, warmStart: opt.warm };
+  const policies = policyIds.map((id) => POLICIES[id]);
+
+  log(`Active learning on UTKFace (oracle: the labels in the file names)`);
+  log(`  pool: ${pool.length} faces of the train split${cfg.pool ? ' (seeded subsample)' : ''}; evaluation: the ${evalName} split (${evalSet.length} faces, never trained on)`);
+  log(`  features: ${cfg.features} (${FEATURE_SETS[cfg.features].refs.length} backbone outputs) → ${table.dims}-d${cfg.pca ? ' (PCA, fitted without labels)' : ''}`);
+  log(`  learner: Facet's heads (dense+BN+ReLU+dropout trunk, gender sigmoid, 24-bin age softmax + regression), ` +
+    `${cfg.steps ? `${cfg.steps} Adam steps per round (batch ${learner.train?.batchSize}, no early stopping)` : 'early stopping on 500 faces of the other held-out split'}, ${opt.warm ? 'warm-started each round' : 'retrained from scratch each round'}`);
+  log(`  schedule: seed ${cfg.seedSize} random faces, then ${cfg.rounds} rounds of ${cfg.k}; ${cfg.repeats} repeat(s) from seed ${cfg.seed}`);
+  log(`  policies: ${policies.map((p) => `\n    ${p.id}: ${p.label}`).join('')}`);
+
+  const runs: Record<string, Curve[]> = Object.fromEntries(policyIds.map((id) => [id, []]));
+  const allLog: RoundLog[] = [];
+  for (let rep = 0; rep < cfg.repeats; rep++) {
+    const seed = cfg.seed + rep;
+    log(`\nrepeat ${rep + 1}/${cfg.repeats} (seed ${seed})`);
+    const r = await simulate(table, pool, val, evalSet, policies, { seed, seedSize: cfg.seedSize, rounds: cfg.rounds, k: cfg.k, learner }, (e) => {
+      if (e.round === 0 && e.policy !== policyIds[0]) return;
+      log(`  ${e.policy.padEnd(14)} round ${String(e.round).padStart(2)}  labels ${String(e.labels).padStart(5)}  MAE ${e.mae.toFixed(2)}  gender ${(100 * e.genderAccuracy).toFixed(1)}%  (fit ${(e.fitMs / 1000).toFixed(1)} s, ${e.epochs} epochs; select+score ${(e.selectMs / 1000).toFixed(1)} s)`);
+    });
+    for (const id of policyIds) runs[id].push(r.curves[id]);
+    allLog.push(...r.log.map((e) => ({ ...e, seed }) as RoundLog));
+  }
+
+  const series: Series[] = policyIds.map((id) => ({ id, mean: meanCurve(runs[id]), runs: runs[id] }));
+  const base = series[0].mean;
+  log(`\nPer round (mean over ${cfg.repeats} repeat${cfg.repeats > 1 ? 's' : ''}${cfg.repeats > 1 ? '; ± = sd' : ''}): MAE in years / gender accuracy`);
+  log(`  labels  ${series.map((s) => s.id.padStart(22)).join('')}`);
+  base.forEach((p, i) => {
+    const cells = series.map((s) => {
+      const sd = spread(s.runs.map((r) => r[i].mae)).sd;
+      return `${s.mean[i].mae.toFixed(2)}${cfg.repeats > 1 ? `±${sd.toFixed(2)}` : ''} / ${(100 * s.mean[i].genderAccuracy).toFixed(1)}%`.padStart(22);
+    });
+    log(`  ${String(p.labels).padStart(6)}  ${cells.join('')}`);
+  });
+
+  log(`\nLabel savings against random sampling (labels to reach random's final MAE ${base[base.length - 1].mae.toFixed(2)} at ${base[base.length - 1].labels} labels)`);
+  const summary: Record<string, unknown> = {};
+  for (const s of series.slice(1)) {
+    const onMean = labelSavings(s.mean, base);
+    const perRun = s.runs.map((run, i) => labelSavings(run, runs.random[i]).savings);
+    const reached = perRun.filter((v): v is number => v !== null);
+    const sp = spread(reached);
+    const verdict = onMean.savings !== null && onMean.savings >= 0.25 ? 'meets the ≥25% goal' : 'short of the ≥25% goal';
+    log(`  ${s.id.padEnd(14)} ${onMean.labels === null ? 'never reached it' : `${onMean.labels.toFixed(0)} labels`} → savings ${pct(onMean.savings)} (${verdict})` +
+      (cfg.repeats > 1 ? `; per repeat: ${perRun.map(pct).join(', ')}${reached.length > 1 ? ` (mean ${pct(sp.mean)}, sd ${(100 * sp.sd).toFixed(1)} pts)` : ''}` : '') +
+      `; final MAE ${s.mean[s.mean.length - 1].mae.toFixed(2)} vs ${base[base.length - 1].mae.toFixed(2)}, gender ${(100 * s.mean[s.mean.length - 1].genderAccuracy).toFixed(1)}% vs ${(100 * base[base.length - 1].genderAccuracy).toFixed(1)}%`);
+    summary[s.id] = { onMean, perRun };
+  }
+
+  log(`\n${asciiChart(series)}`);
+  const cpu = process.cpuUsage(cpu0);
+  const wall = (performance.now() - t0) / 1000;
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  mkdirSync(opt.out!, { recursive: true });
+  const subtitle = `UTKFace pool ${pool.length}, eval ${evalName} ${evalSet.length}; seed ${cfg.seedSize} + ${cfg.rounds}×${cfg.k}; ${cfg.repeats} repeat(s); ${cfg.features}→${table.dims}-d; ${cfg.steps} steps/round`;
+  writeFileSync(path.join(opt.out!, 'al.svg'), curvesSvg(series, subtitle));
+  writeFileSync(path.join(opt.out!, 'al.json'), JSON.stringify({ config: { ...cfg, policies: policyIds, warm: opt.warm, eval: evalName }, curves: runs, summary, log: allLog, wallSeconds: wall, cpuSeconds: cpuS }, null, 2));
+  log(`\nwrote ${path.join(opt.out!, 'al.svg')} and al.json; wall ${wall.toFixed(0)} s, CPU ${cpuS.toFixed(0)} s (this process; wall includes waiting for a shared CPU)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

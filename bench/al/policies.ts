@@ -1,0 +1,75 @@
+/**
+ * Selection policies the active-learning bench compares. `facet` is the product's queue (its
+ * uncertainty score, diversity rule and 10% random slice, via lib/domain/al-policy.ts); `random`
+ * is the baseline; the others are candidate improvements measured in the same run.
+ */
+import { type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
+import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng } from '../../lib/domain/queue-policy';
+import type { FeatureTable } from './data';
+import { kCenterGreedy } from './diversity';
+
+export type SelectContext = {
+  /** Unlabeled pool keys and the current model's predictions for them (same order). */
+  unlabeled: readonly string[];
+  preds: readonly FacePrediction[];
+  labeled: readonly string[];
+  table: FeatureTable;
+  k: number;
+  rng: Rng;
+  /** The simulated annotator's recent faces (most recent first), carried across rounds. */
+  recent: RecentFace[];
+};
+
+export type Policy = { id: string; label: string; select(ctx: SelectContext): string[] };
+
+function shuffleTake<T>(items: readonly T[], k: number, rng: Rng): T[] {
+  const a = [...items];
+  const n = Math.min(k, a.length);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rng() * (a.length - i));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, n);
+}
+
+/** The product's queue, with the given score. */
+function queuePolicy(id: string, label: string, score: ScoreFn): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const candidates = ctx.unlabeled.map((key, i) => queueCandidate(key, key, ctx.preds[i], score));
+      return queueBatch(candidates, ctx.k, DEFAULT_QUEUE_POLICY, ctx.rng, ctx.recent).map((p) => p.id);
+    },
+  };
+}
+
+/**
+ * Feature-space diversity on top of a score: of the `poolFactor`·k highest-scoring faces,
+ * k-center greedy picks k that are far from each other and from the labeled faces; the random
+ * slice is kept (a `randomShare` of k drawn uniformly from the whole pool).
+ */
+function diversePolicy(id: string, label: string, score: ScoreFn, poolFactor = 4, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const nRandom = Math.round(ctx.k * randomShare);
+      const random = shuffleTake(ctx.unlabeled, nRandom, ctx.rng);
+      const taken = new Set(random);
+      const order = ctx.unlabeled.map((key, i) => ({ key, s: score(ctx.preds[i]).score })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
+      const top = order.slice(0, poolFactor * (ctx.k - nRandom)).map((c) => c.key);
+      return [...random, ...kCenterGreedy(ctx.table, top, [...ctx.labeled, ...random], ctx.k - nRandom)];
+    },
+  };
+}
+
+export const POLICIES: Record<string, Policy> = {
+  random: { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) },
+  facet: queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore),
+  'facet-years': queuePolicy('facet-years', 'queue with age uncertainty in years: gender 0.5 + expected age error 0.5 (+ rule, 10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
+  'age-years': queuePolicy('age-years', 'queue by expected age error only (+ rule, 10% random)', mixedScore({ ageError: 1 })),
+  'age-entropy': queuePolicy('age-entropy', 'queue by age-bin entropy only (+ rule, 10% random)', mixedScore({ entropy: 1 })),
+  'facet-kcenter': diversePolicy('facet-kcenter', "Facet's score, top 4k then k-center feature diversity (+10% random)", facetScore),
+  'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
+};

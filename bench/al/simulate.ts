@@ -1,0 +1,107 @@
+/**
+ * The active-learning simulation with UTKFace as the oracle: every policy starts from the same
+ * seeded labeled seed, then for `rounds` rounds the current model scores the unlabeled pool, the
+ * policy picks `k` faces, the oracle "labels" them (the file-name labels), and the heads are
+ * retrained; after each fit the model is scored on the evaluation split.
+ */
+import type { FacePrediction } from '../../lib/domain/al-policy';
+import { type RecentFace, seededRng } from '../../lib/domain/queue-policy';
+import type { Curve } from './curves';
+import type { FeatureTable } from './data';
+import { HeadsLearner, type Labeled, type LearnerOptions } from './learner';
+import type { Policy } from './policies';
+
+export type SimulationConfig = {
+  seed: number;
+  seedSize: number;
+  rounds: number;
+  k: number;
+  learner: LearnerOptions;
+};
+
+export type RoundLog = { policy: string; round: number; labels: number; mae: number; genderAccuracy: number; fitMs: number; selectMs: number; epochs: number };
+
+export type SimulationResult = { curves: Record<string, Curve>; ms: Record<string, number>; log: RoundLog[] };
+
+function toPrediction(p: { pFemale: number; ageBins: number[]; age: number }): FacePrediction {
+  return { pFemale: p.pFemale, ageBins: p.ageBins, age: p.age };
+}
+
+/** One repeat: all `policies` from the same seed set, each with its own model and random stream. */
+export async function simulate(
+  table: FeatureTable,
+  pool: Labeled[],
+  val: Labeled[],
+  evalSet: Labeled[],
+  policies: Policy[],
+  cfg: SimulationConfig,
+  onRound: (r: RoundLog) => void = () => {},
+): Promise<SimulationResult> {
+  const rng = seededRng(cfg.seed * 7919 + 1);
+  const order = pool.map((r, i) => ({ r, u: rng() + i * 0 })).sort((a, b) => a.u - b.u);
+  const seedSet = order.slice(0, cfg.seedSize).map((o) => o.r);
+  const byKey = new Map(pool.map((r) => [r.key, r]));
+
+  // Round 0 is the same for every policy: fit once, score the pool once.
+  const t0 = performance.now();
+  const first = new HeadsLearner(table, val, { ...cfg.learner, warmStart: false }, cfg.seed);
+  await first.fit(seedSet);
+  const seedMetrics = first.evaluate(evalSet);
+  const seedKeys = new Set(seedSet.map((r) => r.key));
+  const seedUnlabeled = pool.filter((r) => !seedKeys.has(r.key)).map((r) => r.key);
+  const seedPreds = first.predict(seedUnlabeled).map(toPrediction);
+  const seedWeights = first.weights();
+  const seedMs = performance.now() - t0;
+  first.dispose();
+
+  const curves: Record<string, Curve> = {};
+  const ms: Record<string, number> = {};
+  const log: RoundLog[] = [];
+  for (const [pi, policy] of policies.entries()) {
+    const start = performance.now();
+    const point = { labels: seedSet.length, mae: seedMetrics.ageMae, genderAccuracy: seedMetrics.genderAccuracy ?? NaN };
+    curves[policy.id] = [point];
+    const r0: RoundLog = { policy: policy.id, round: 0, ...point, fitMs: seedMs, selectMs: 0, epochs: 0 };
+    log.push(r0);
+    onRound(r0);
+    const learner = new HeadsLearner(table, val, cfg.learner, cfg.seed);
+    if (cfg.learner.warmStart) learner.setWeights(seedWeights);
+    const labeled = [...seedSet];
+    const labeledKeys = new Set(seedKeys);
+    const policyRng = seededRng(cfg.seed * 1000 + pi + 1);
+    const recent: RecentFace[] = [];
+    let unlabeled = seedUnlabeled;
+    let preds = seedPreds;
+    for (let round = 1; round <= cfg.rounds; round++) {
+      const s0 = performance.now();
+      const picked = policy.select({ unlabeled, preds, labeled: labeled.map((r) => r.key), table, k: cfg.k, rng: policyRng, recent });
+      if (new Set(picked).size !== picked.length || picked.some((key) => labeledKeys.has(key) || !byKey.has(key))) {
+        throw new Error(`policy ${policy.id} picked a labeled, unknown or repeated face`);
+      }
+      for (const key of picked) {
+        labeled.push(byKey.get(key)!);
+        labeledKeys.add(key);
+      }
+      const selectMs = performance.now() - s0;
+      const f0 = performance.now();
+      await learner.fit(labeled);
+      const fitMs = performance.now() - f0;
+      const m = learner.evaluate(evalSet);
+      const p = { labels: labeled.length, mae: m.ageMae, genderAccuracy: m.genderAccuracy ?? NaN };
+      curves[policy.id].push(p);
+      const entry: RoundLog = { policy: policy.id, round, ...p, fitMs, selectMs, epochs: learner.lastEpochs };
+      log.push(entry);
+      onRound(entry);
+      if (round < cfg.rounds) {
+        const s1 = performance.now();
+        unlabeled = unlabeled.filter((key) => !labeledKeys.has(key));
+        preds = learner.predict(unlabeled).map(toPrediction);
+        entry.selectMs += performance.now() - s1;
+      }
+    }
+    learner.dispose();
+    ms[policy.id] = performance.now() - start;
+  }
+  seedWeights.forEach((w) => w.dispose());
+  return { curves, ms: { seed: seedMs, ...ms }, log };
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { labelSavings, labelsToReach, meanCurve, spread } from '../../../bench/al/curves';
+
+const curve = (pts: [number, number][]) => pts.map(([labels, mae]) => ({ labels, mae, genderAccuracy: 0.9 }));
+
+describe('active-learning curves', () => {
+  it('interpolates the labels at which a curve first reaches a target', () => {
+    const c = curve([[200, 10], [400, 8], [600, 6], [800, 7], [1000, 5]]);
+    expect(labelsToReach(c, 10)).toBe(200);
+    expect(labelsToReach(c, 12)).toBe(200);
+    expect(labelsToReach(c, 7)).toBe(500);
+    expect(labelsToReach(c, 6)).toBe(600);
+    expect(labelsToReach(c, 5.5)).toBe(950);
+    expect(labelsToReach(c, 4)).toBeNull();
+  });
+
+  it('reports label savings against the baseline final MAE, negative or null when worse', () => {
+    const random = curve([[200, 10], [600, 8], [1000, 6]]);
+    expect(labelSavings(curve([[200, 10], [600, 6], [1000, 5]]), random)).toEqual({ target: 6, labels: 600, baselineLabels: 1000, savings: 0.4 });
+    expect(labelSavings(random, random).savings).toBe(0);
+    expect(labelSavings(curve([[200, 11], [600, 9], [1000, 7]]), random).savings).toBeNull();
+  });
+
+  it('averages curves and summarises spread', () => {
+    const m = meanCurve([curve([[100, 4], [200, 2]]), curve([[100, 6], [200, 4]])]);
+    expect(m.map((p) => p.mae)).toEqual([5, 3]);
+    expect(() => meanCurve([curve([[100, 4]]), curve([[150, 4]])])).toThrow(/schedules/);
+    const s = spread([0.2, 0.3, 0.4]);
+    expect(s.mean).toBeCloseTo(0.3);
+    expect(s.sd).toBeCloseTo(0.1);
+    expect([s.min, s.max, s.n]).toEqual([0.2, 0.4, 3]);
+  });
+});
