@@ -144,6 +144,15 @@ describe('annotation queue', () => {
     expect((await prisma.face.findUniqueOrThrow({ where: { id: ids[5] } })).servedReason).toBe('RANDOM');
   });
 
+  it('serves the random slice uniformly also when many faces share one score', async () => {
+    for (let i = 0; i < 40; i++) await face((await image()).id, 0.5, { predGender: i % 2 ? 'MALE' : 'FEMALE', predAgeBin: i % 24 });
+    const order = await prisma.face.findMany({ where: { status: 'PREDICTED' }, orderBy: { uncertainty: 'desc' }, select: { id: true } });
+    const draws = [0.05, 0.9]; // random mode, then 90% down a queue whose window (32) is all one score
+    const next = await nextFace(prisma, users[0].id, { rng: () => draws.shift() ?? 0.99 });
+    expect(next).toMatchObject({ reason: 'RANDOM' });
+    expect(order.findIndex((f) => f.id === next.face?.id)).toBeGreaterThanOrEqual(32);
+  });
+
   it('never serves again, nor resumes, the faces the editor is still saving (exclude)', async () => {
     const ids = await spreadFaces(4);
     const first = await nextFace(prisma, users[0].id, { rng: UNCERTAIN });
