@@ -9,7 +9,8 @@ import { freePort } from '../../tests/support/server';
  */
 export type Cluster = { urls: string[]; stop: () => Promise<void>; logs: () => string };
 
-const root = path.resolve(__dirname, '../..');
+/** FACET_APP_DIR: run another copy of the build (e.g. a snapshot of `.next`) instead of this checkout's. */
+const root = process.env.FACET_APP_DIR || path.resolve(__dirname, '../..');
 
 export async function startCluster(options: { instances: number; workers: number; env: Record<string, string> }): Promise<Cluster> {
   const children: ChildProcess[] = [];

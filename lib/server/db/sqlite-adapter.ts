@@ -1,7 +1,9 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 
-type Db = { prepare(sql: string): unknown; pragma(sql: string): unknown };
+type Statement = { run(...args: unknown[]): unknown };
+type Db = { prepare(sql: string): Statement; pragma(sql: string): unknown };
 type Adapter = Awaited<ReturnType<PrismaBetterSQLite3['connect']>>;
+type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
 
 /**
  * Prisma's SQLite adapter opens transactions with a plain (deferred) BEGIN. Under concurrent
@@ -9,6 +11,12 @@ type Adapter = Awaited<ReturnType<PrismaBetterSQLite3['connect']>>;
  * once with SQLITE_BUSY — the busy timeout never applies. Starting every transaction with BEGIN
  * IMMEDIATE takes the write lock up front, so writers queue (up to the busy timeout) instead of
  * failing. Each connection also gets foreign keys on and WAL-appropriate durability.
+ *
+ * The adapter also never releases its transaction mutex when BEGIN itself throws (6.19:
+ * `startTransaction` acquires it, then runs BEGIN outside any finally), so one busy timeout would
+ * hang every later transaction of the process. So BEGIN IMMEDIATE runs here, under our own lock,
+ * before the adapter's startTransaction, whose own BEGIN becomes a no-op: a busy BEGIN fails
+ * cleanly (503 DB_BUSY upstream) and the next transaction starts normally.
  */
 export class ImmediateSQLiteAdapterFactory {
   readonly provider = 'sqlite' as const;
@@ -26,7 +34,39 @@ export class ImmediateSQLiteAdapterFactory {
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
     const prepare = db.prepare.bind(db);
-    db.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
+    const begin = prepare('BEGIN IMMEDIATE');
+    const alreadyBegun: Statement = { run: () => ({ changes: 0 }) };
+    db.prepare = (sql: string) => (sql === 'BEGIN' ? alreadyBegun : prepare(sql));
+
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    let queue: Promise<void> = Promise.resolve();
+    adapter.startTransaction = async (isolationLevel) => {
+      let release!: () => void;
+      const previous = queue;
+      queue = new Promise<void>((resolve) => (release = resolve));
+      await previous;
+      try {
+        begin.run();
+      } catch (error) {
+        release();
+        return (adapter as unknown as { onError(e: unknown): never }).onError(error); // throws Prisma's DriverAdapterError
+      }
+      let tx: Transaction;
+      try {
+        tx = await startTransaction(isolationLevel);
+      } catch (error) {
+        try {
+          prepare('ROLLBACK').run();
+        } finally {
+          release();
+        }
+        throw error;
+      }
+      const done = <T>(fn: () => Promise<T>) => () => fn().finally(release);
+      tx.commit = done(tx.commit.bind(tx));
+      tx.rollback = done(tx.rollback.bind(tx));
+      return tx;
+    };
     return adapter;
   }
 

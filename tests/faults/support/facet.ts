@@ -6,13 +6,17 @@ import { freePort } from '../../support/server';
  * Facet's production server (`next start`, the existing build) in its own process group, on a data
  * directory the test chooses, so a test can SIGKILL it and start it again on the same files.
  */
+/** Where `next start` runs: FACET_APP_DIR (a directory holding another copy of the build), else here. */
+export const appDir = () => process.env.FACET_APP_DIR || process.cwd();
+
 export type Facet = { url: string; pid: number; logs: () => string; kill: (signal?: NodeJS.Signals) => Promise<void> };
 
 export async function startFacet(env: Record<string, string>, port?: number): Promise<Facet> {
   port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(path.resolve('node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(path.join(appDir(), 'node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: appDir(),
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', NEXTAUTH_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
