@@ -70,7 +70,8 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
   useEffect(() => () => run?.cancel(), [run]);
 
   const loadModel = useCallback(() => {
-    modelRef.current ??= createPrelabeler({ onStatus: (message) => setModel({ status: 'loading', message }) });
+    // Status lines also come later (e.g. a lost WebGPU device): they update a loading message only.
+    modelRef.current ??= createPrelabeler({ onStatus: (message) => setModel((m) => (m.status === 'loading' ? { status: 'loading', message } : m)) });
     setModel((m) => (m.status === 'ready' ? m : { status: 'loading', message: 'Loading the face models…' }));
     return modelRef.current.then(
       (prelabeler) => {
