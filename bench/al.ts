@@ -5,6 +5,7 @@
  *   npm run bench:al -- [--quick] [--seed 1] [--repeats 3] [--rounds 10] [--k 200] [--seed-size 200]
  *                       [--policies random,facet] [--variants] [--pool N] [--steps 300] [--warm]
  *                       [--features r0] [--pca 256] [--eval test|val]
+ *   npm run bench:al -- --merge bench/out/a/al.json,bench/out/b/al.json   # one report over separate runs (e.g. seeds run in parallel)
  *
  * Pool = the UTKFace train split (Facet's seeded 80/10/10 split); evaluation = the test split
  * (never trained on or selected with). Features come from the trainer's cache (.cache/features;
@@ -13,7 +14,7 @@
  * sampling's final MAE (interpolated between rounds), as a share saved. Writes bench/out/al.svg
  * and bench/out/al.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initWasmBackend } from '../lib/ml/backbones.node';
@@ -43,6 +44,7 @@ const { values: opt } = parseArgs({
     pca: { type: 'string' },
     eval: { type: 'string', default: 'test' },
     out: { type: 'string', default: path.join('bench', 'out') },
+    merge: { type: 'string' },
   },
 });
 
@@ -63,7 +65,23 @@ const policyIds = (opt.policies ?? (opt.variants ? Object.keys(POLICIES).join(',
 const log = (m: string) => console.log(m);
 const pct = (v: number | null) => (v === null ? 'not reached' : `${(100 * v).toFixed(1)}%`);
 
+function merge(files: string[]) {
+  const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Meta & { curves: Record<string, Curve[]>; log: RoundLog[] });
+  const ids = Object.keys(parts[0].curves);
+  if (parts.some((p) => Object.keys(p.curves).join() !== ids.join())) throw new Error('--merge: the runs compared different policies');
+  const runs = Object.fromEntries(ids.map((id) => [id, parts.flatMap((p) => p.curves[id])]));
+  const configs = parts.map((p) => p.config);
+  log(`Merged ${files.length} runs: ${configs.map((c) => `seed ${c.seed} ×${c.repeats}`).join(', ')}`);
+  report(runs, ids, parts.flatMap((p) => p.log), {
+    config: { merged: configs },
+    subtitle: `${(parts[0].subtitle ?? '').replace(/; \d+ repeat\(s\)/, '')}; ${runs[ids[0]].length} repeats (merged)`,
+    wallSeconds: parts.reduce((s, p) => s + p.wallSeconds, 0),
+    cpuSeconds: parts.reduce((s, p) => s + p.cpuSeconds, 0),
+  });
+}
+
 async function main() {
+  if (opt.merge) return merge(opt.merge.split(','));
   for (const id of policyIds) if (!POLICIES[id]) throw new Error(`unknown policy ${id} (known: ${Object.keys(POLICIES).join(', ')})`);
   if (policyIds[0] !== 'random') throw new Error('--policies must start with random (the baseline)');
   if (!(cfg.features in FEATURE_SETS)) throw new Error(`unknown --features ${cfg.features}`);
@@ -121,14 +139,27 @@ async function main() {
     allLog.push(...r.log.map((e) => ({ ...e, seed }) as RoundLog));
   }
 
+  const cpu = process.cpuUsage(cpu0);
+  report(runs, policyIds, allLog, {
+    config: { ...cfg, policies: policyIds, warm: opt.warm, eval: evalName },
+    subtitle: `UTKFace pool ${pool.length}, eval ${evalName} ${evalSet.length}; seed ${cfg.seedSize} + ${cfg.rounds}×${cfg.k}; ${cfg.repeats} repeat(s); ${cfg.features}→${table.dims}-d; ${cfg.steps} steps/round`,
+    wallSeconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  });
+}
+
+type Meta = { config: Record<string, unknown>; subtitle: string; wallSeconds: number; cpuSeconds: number };
+
+function report(runs: Record<string, Curve[]>, policyIds: string[], allLog: RoundLog[], meta: Meta) {
+  const repeats = runs[policyIds[0]].length;
   const series: Series[] = policyIds.map((id) => ({ id, mean: meanCurve(runs[id]), runs: runs[id] }));
   const base = series[0].mean;
-  log(`\nPer round (mean over ${cfg.repeats} repeat${cfg.repeats > 1 ? 's' : ''}${cfg.repeats > 1 ? '; ± = sd' : ''}): MAE in years / gender accuracy`);
+  log(`\nPer round (mean over ${repeats} repeat${repeats > 1 ? 's' : ''}${repeats > 1 ? '; ± = sd' : ''}): MAE in years / gender accuracy`);
   log(`  labels  ${series.map((s) => s.id.padStart(22)).join('')}`);
   base.forEach((p, i) => {
     const cells = series.map((s) => {
       const sd = spread(s.runs.map((r) => r[i].mae)).sd;
-      return `${s.mean[i].mae.toFixed(2)}${cfg.repeats > 1 ? `±${sd.toFixed(2)}` : ''} / ${(100 * s.mean[i].genderAccuracy).toFixed(1)}%`.padStart(22);
+      return `${s.mean[i].mae.toFixed(2)}${repeats > 1 ? `±${sd.toFixed(2)}` : ''} / ${(100 * s.mean[i].genderAccuracy).toFixed(1)}%`.padStart(22);
     });
     log(`  ${String(p.labels).padStart(6)}  ${cells.join('')}`);
   });
@@ -141,21 +172,24 @@ async function main() {
     const reached = perRun.filter((v): v is number => v !== null);
     const sp = spread(reached);
     const verdict = onMean.savings !== null && onMean.savings >= 0.25 ? 'meets the ≥25% goal' : 'short of the ≥25% goal';
-    log(`  ${s.id.padEnd(14)} ${onMean.labels === null ? 'never reached it' : `${onMean.labels.toFixed(0)} labels`} → savings ${pct(onMean.savings)} (${verdict})` +
-      (cfg.repeats > 1 ? `; per repeat: ${perRun.map(pct).join(', ')}${reached.length > 1 ? ` (mean ${pct(sp.mean)}, sd ${(100 * sp.sd).toFixed(1)} pts)` : ''}` : '') +
+    log(`  ${s.id.padEnd(14)} ${onMean.labels === null ? 'never reached it within the run' : `${onMean.labels.toFixed(0)} labels → savings ${pct(onMean.savings)}`} (${verdict})` +
+      (repeats > 1 ? `; per repeat: ${perRun.map(pct).join(', ')}${reached.length > 1 ? ` (mean ${pct(sp.mean)}, sd ${(100 * sp.sd).toFixed(1)} pts)` : ''}` : '') +
       `; final MAE ${s.mean[s.mean.length - 1].mae.toFixed(2)} vs ${base[base.length - 1].mae.toFixed(2)}, gender ${(100 * s.mean[s.mean.length - 1].genderAccuracy).toFixed(1)}% vs ${(100 * base[base.length - 1].genderAccuracy).toFixed(1)}%`);
     summary[s.id] = { onMean, perRun };
   }
 
   log(`\n${asciiChart(series)}`);
-  const cpu = process.cpuUsage(cpu0);
-  const wall = (performance.now() - t0) / 1000;
-  const cpuS = (cpu.user + cpu.system) / 1e6;
+  if (allLog.some((e) => e.picked)) log(`\nWho each policy asked to label (mean over rounds and repeats): mean age, share under 10, share 60+`);
+  for (const id of policyIds) {
+    const picks = allLog.filter((e) => e.policy === id && e.picked).map((e) => e.picked!);
+    if (picks.length === 0) continue;
+    const avg = (f: (p: NonNullable<RoundLog['picked']>) => number) => picks.reduce((s, p) => s + f(p), 0) / picks.length;
+    log(`  ${id.padEnd(14)} ${avg((p) => p.meanAge).toFixed(1)} y, ${(100 * avg((p) => p.under10)).toFixed(0)}% < 10, ${(100 * avg((p) => p.over60)).toFixed(0)}% 60+`);
+  }
   mkdirSync(opt.out!, { recursive: true });
-  const subtitle = `UTKFace pool ${pool.length}, eval ${evalName} ${evalSet.length}; seed ${cfg.seedSize} + ${cfg.rounds}×${cfg.k}; ${cfg.repeats} repeat(s); ${cfg.features}→${table.dims}-d; ${cfg.steps} steps/round`;
-  writeFileSync(path.join(opt.out!, 'al.svg'), curvesSvg(series, subtitle));
-  writeFileSync(path.join(opt.out!, 'al.json'), JSON.stringify({ config: { ...cfg, policies: policyIds, warm: opt.warm, eval: evalName }, curves: runs, summary, log: allLog, wallSeconds: wall, cpuSeconds: cpuS }, null, 2));
-  log(`\nwrote ${path.join(opt.out!, 'al.svg')} and al.json; wall ${wall.toFixed(0)} s, CPU ${cpuS.toFixed(0)} s (this process; wall includes waiting for a shared CPU)`);
+  writeFileSync(path.join(opt.out!, 'al.svg'), curvesSvg(series, meta.subtitle));
+  writeFileSync(path.join(opt.out!, 'al.json'), JSON.stringify({ ...meta, curves: runs, summary, log: allLog }, null, 2));
+  log(`\nwrote ${path.join(opt.out!, 'al.svg')} and al.json; wall ${meta.wallSeconds.toFixed(0)} s, CPU ${meta.cpuSeconds.toFixed(0)} s (wall includes waiting for a shared CPU)`);
 }
 
 main().catch((err) => {

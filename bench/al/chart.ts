@@ -11,7 +11,7 @@ const COLORS = ['#888888', '#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function panel(series: Series[], metric: 'mae' | 'genderAccuracy', title: string, x0: number, w: number, h: number): string {
-  const pad = { l: 50, r: 10, t: 28, b: 36 };
+  const pad = { l: 50, r: 24, t: 28, b: 36 };
   const pts = series.flatMap((s) => s.runs.flat());
   const xs = pts.map((p) => p.labels);
   const ys = pts.map((p) => (metric === 'mae' ? p.mae : 100 * p.genderAccuracy)).filter(Number.isFinite);

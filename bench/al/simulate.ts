@@ -19,7 +19,19 @@ export type SimulationConfig = {
   learner: LearnerOptions;
 };
 
-export type RoundLog = { policy: string; round: number; labels: number; mae: number; genderAccuracy: number; fitMs: number; selectMs: number; epochs: number };
+/** Who a round's picks were: mean age and the shares of children (< 10) and people 60+. */
+export type PickedProfile = { meanAge: number; under10: number; over60: number };
+
+export type RoundLog = { policy: string; round: number; labels: number; mae: number; genderAccuracy: number; fitMs: number; selectMs: number; epochs: number; picked?: PickedProfile };
+
+export function pickedProfile(faces: readonly Labeled[]): PickedProfile {
+  const n = faces.length || 1;
+  return {
+    meanAge: faces.reduce((s, f) => s + f.age, 0) / n,
+    under10: faces.filter((f) => f.age < 10).length / n,
+    over60: faces.filter((f) => f.age >= 60).length / n,
+  };
+}
 
 export type SimulationResult = { curves: Record<string, Curve>; ms: Record<string, number>; log: RoundLog[] };
 
@@ -89,7 +101,7 @@ export async function simulate(
       const m = learner.evaluate(evalSet);
       const p = { labels: labeled.length, mae: m.ageMae, genderAccuracy: m.genderAccuracy ?? NaN };
       curves[policy.id].push(p);
-      const entry: RoundLog = { policy: policy.id, round, ...p, fitMs, selectMs, epochs: learner.lastEpochs };
+      const entry: RoundLog = { policy: policy.id, round, ...p, fitMs, selectMs, epochs: learner.lastEpochs, picked: pickedProfile(picked.map((key) => byKey.get(key)!)) };
       log.push(entry);
       onRound(entry);
       if (round < cfg.rounds) {
