@@ -191,4 +191,29 @@ describe('pre-label flow in Chromium (real models)', () => {
     await page.getByRole('button', { name: 'Pre-label all images not yet done' }).waitFor();
     expect(await page.getByTestId('prelabel-resume').count()).toBe(0);
   });
+
+  it('a missing model file is a clear error in the panel, and nothing is saved', async () => {
+    const broken = await browser.newPage();
+    const context = broken.context();
+    const missing = (url: URL) => url.pathname.includes('/models/') && /\.(bin|json)$/.test(url.pathname) && !url.pathname.endsWith('registry.json');
+    await context.route(missing, (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' }));
+    try {
+      const prev = page;
+      page = broken;
+      await page.goto(`${baseURL}/images`);
+      const file = await single(chips[8] ?? chips[0], 9, 2);
+      await upload([file]);
+      const id = (await idsByName([file.name])).get(file.name)!;
+      await page.getByRole('button', { name: 'Pre-label 1 uploaded image' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Could not load the face models' });
+      await alert.waitFor({ timeout: 60_000 });
+      expect(await alert.textContent()).toMatch(/Nothing was pre-labeled or saved/);
+      expect(await page.getByTestId('prelabel-run').count()).toBe(0);
+      expect((await api<Detail>(`/api/images/${id}/faces`)).image.prelabelModel).toBeNull();
+      page = prev;
+    } finally {
+      await context.unroute(missing);
+      await broken.close();
+    }
+  });
 });
