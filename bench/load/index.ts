@@ -1,6 +1,6 @@
 /**
  * Load bench: `npm run bench:load -- [--db sqlite|postgresql] [--annotators 50] [--seconds 60]
- *   [--faces 100000] [--think-ms 1000] [--warmup-seconds 5] [--instances 1] [--workers 1] [--keep]`
+ *   [--faces 100000] [--think-ms 1000] [--warmup-seconds 5] [--instances 1] [--workers 1] [--keep] [--profile DIR]`
  *
  * Starts Facet's production build (`next start`, existing `.next`; run.sh builds it if missing) on
  * 127.0.0.1 with a fresh data directory and database (PostgreSQL: a fresh database on
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { signInCookie } from '../../tests/support/http-session';
 import { Annotator, type Mix, type Outcome } from './annotator';
 import { startCluster } from './cluster';
+import { summarizeProfiles } from './profile';
 import { seed } from './seed';
 import { Recorder, summarize, table } from './stats';
 import { verify } from './verify';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
     keep: { type: 'boolean', default: false },
+    /** Write V8 CPU profiles of the web instances to this folder and print where their time went. */
+    profile: { type: 'string' },
   },
 });
 const DB = values.db === 'postgresql' || values.db === 'pg' ? 'postgresql' : 'sqlite';
@@ -116,7 +119,8 @@ async function main() {
     console.log(`   seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     t0 = performance.now();
-    cluster = await startCluster({ instances: INSTANCES, workers: WORKERS, env });
+    const profileDir = values.profile ? path.resolve(values.profile) : undefined;
+    cluster = await startCluster({ instances: INSTANCES, workers: WORKERS, env, webNodeOptions: profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined });
     console.log(`   started ${cluster.urls.join(', ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const cookies: string[] = [];
@@ -143,6 +147,7 @@ async function main() {
     console.log(`  ${'all'.padEnd(40)}${String(recorder.total()).padStart(8)}${(recorder.total() / elapsed).toFixed(1).padStart(8)}`);
     await cluster.stop();
     cluster = undefined;
+    if (profileDir) console.log(`\n${summarizeProfiles(profileDir).join('\n')}`);
 
     const prisma = await getDb();
     const verdict = await verify(prisma, outcome.acks, outcome.grants, seeded.users.map((u) => u.id), endedAt);
