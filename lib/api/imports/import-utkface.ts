@@ -135,7 +135,7 @@ export async function importUtkface(prisma: PrismaClient, source: ImportSource, 
   const dryRun = options.dryRun ?? false;
   const limits = options.limits ?? loadIngestLimits();
   const boxes = options.boxes ?? { kind: 'whole-crop' };
-  const batchSize = Math.max(1, options.batchSize ?? 256);
+  const batchSize = Math.max(1, options.batchSize ?? 512);
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const userId = options.userId ?? null;
   const dataset = await resolveImportDataset(prisma, { ...options, dryRun });

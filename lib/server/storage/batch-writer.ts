@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
 /**
- * Writes batches of small files on a worker thread (the second core), with one durability step
- * per batch instead of two fsyncs per file.
+ * Writes batches of small files on worker threads (off the main thread, on the second core), with
+ * one durability step per batch instead of two fsyncs per file.
  *
  * For each file: write a temp file in `tempDir`, rename it into place (readers see nothing or
  * the whole file). Then the batch is made durable at once: `sync -f` (syncfs(2): every file and
@@ -33,9 +33,22 @@ function syncEach(files) {
     try { const fd = fs.openSync(dir, 'r'); try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); } } catch {}
   }
 }
-parentPort.on('message', ({ id, tempDir, files }) => {
+function makeDurable(files) {
+  if (files.length === 0) return;
+  if (syncfs) {
+    try { execFileSync('sync', ['-f', files[0]], { stdio: 'ignore' }); return; }
+    catch (error) { if (error && error.code === 'ENOENT') syncfs = false; else throw error; }
+  }
+  syncEach(files);
+}
+parentPort.on('message', ({ id, op, tempDir, files }) => {
   const done = [];
   try {
+    if (op === 'sync') {
+      makeDurable(files);
+      parentPort.postMessage({ id, ok: true });
+      return;
+    }
     if (!made.has(tempDir)) { fs.mkdirSync(tempDir, { recursive: true }); made.add(tempDir); }
     for (const { target, data } of files) {
       const dir = path.dirname(target);
@@ -54,14 +67,6 @@ parentPort.on('message', ({ id, tempDir, files }) => {
         throw error;
       }
       done.push(target);
-    }
-    if (done.length) {
-      let synced = false;
-      if (syncfs) {
-        try { execFileSync('sync', ['-f', done[0]], { stdio: 'ignore' }); synced = true; }
-        catch (error) { if (error && error.code === 'ENOENT') syncfs = false; else throw error; }
-      }
-      if (!synced) syncEach(done);
     }
     parentPort.postMessage({ id, ok: true });
   } catch (error) {
@@ -86,7 +91,8 @@ export class BatchWriteError extends Error {
   }
 }
 
-export class BatchWriter {
+/** One worker thread and its pending requests. */
+class Thread {
   #worker: Worker | null = null;
   #next = 0;
   readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
@@ -113,19 +119,13 @@ export class BatchWriter {
     return worker;
   }
 
-  /** Writes every file (temp + rename) and makes the batch durable; resolves when it is. */
-  write(tempDir: string, files: BatchFile[]): Promise<void> {
-    if (files.length === 0) return Promise.resolve();
+  send(message: object): Promise<void> {
     const worker = this.#start();
     const id = ++this.#next;
     worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      // A view into a larger buffer would be cloned whole: send just its bytes.
-      const own = files.map((f) =>
-        f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength ? f : { target: f.target, data: f.data.slice() },
-      );
-      worker.postMessage({ id, tempDir, files: own });
+      worker.postMessage({ id, ...message });
     });
   }
 
@@ -133,5 +133,29 @@ export class BatchWriter {
     const worker = this.#worker;
     this.#worker = null;
     if (worker) await worker.terminate();
+  }
+}
+
+/**
+ * Two threads: one writes batches, one makes them durable — so the sync of batch k (which waits
+ * on the disk) overlaps the writing of batch k+1.
+ */
+export class BatchWriter {
+  readonly #writer = new Thread();
+  readonly #syncer = new Thread();
+
+  /** Writes every file (temp + rename) and makes the batch durable; resolves when it is. */
+  async write(tempDir: string, files: BatchFile[]): Promise<void> {
+    if (files.length === 0) return;
+    // A view into a larger buffer would be cloned whole: send just its bytes.
+    const own = files.map((f) =>
+      f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength ? f : { target: f.target, data: f.data.slice() },
+    );
+    await this.#writer.send({ op: 'write', tempDir, files: own });
+    await this.#syncer.send({ op: 'sync', files: files.map((f) => f.target) });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#writer.close(), this.#syncer.close()]);
   }
 }
