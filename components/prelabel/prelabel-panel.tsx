@@ -51,6 +51,9 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
   const snap: RunSnapshot | null = useSyncExternalStore(run?.subscribe ?? idle, run?.getSnapshot ?? noRun, noRun);
   const [note, setNote] = useState<SessionNote | null>(null);
   const [noteLeft, setNoteLeft] = useState<number | null>(null);
+  // Uploaded images a finished run already covered: the button offers only newer uploads.
+  const [handled, setHandled] = useState<ReadonlySet<string>>(new Set());
+  const fresh = useMemo(() => uploadedIds.filter((id) => !handled.has(id)), [uploadedIds, handled]);
   const now = useTicker(snap?.status === 'running');
 
   useEffect(() => {
@@ -124,6 +127,7 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
       const end = await next.start();
       unsubscribe();
       if (end.status === 'done' || userCancelled.current) clearNote();
+      if (end.status === 'done' && scope.kind === 'ids') setHandled((h) => new Set([...h, ...scope.ids]));
       void queryClient.invalidateQueries({ queryKey: ['images'] });
     },
     [invalidate, loadModel, queryClient],
@@ -178,14 +182,14 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
 
       {!running && (
         <div className={styles.actions}>
-          {uploadedIds.length > 0 && (
-            <button type="button" onClick={() => void start({ kind: 'ids', ids: uploadedIds })} disabled={model.status === 'loading'}>
-              Pre-label {uploadedIds.length} uploaded image{uploadedIds.length === 1 ? '' : 's'}
+          {fresh.length > 0 && (
+            <button type="button" onClick={() => void start({ kind: 'ids', ids: fresh })} disabled={model.status === 'loading'}>
+              Pre-label {fresh.length} uploaded image{fresh.length === 1 ? '' : 's'}
             </button>
           )}
           <button
             type="button"
-            className={uploadedIds.length > 0 ? styles.secondary : undefined}
+            className={fresh.length > 0 ? styles.secondary : undefined}
             onClick={() => void start({ kind: 'all' })}
             disabled={model.status === 'loading'}
           >
