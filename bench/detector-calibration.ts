@@ -2,7 +2,7 @@
  * Measures how the face detector frames UTKFace faces versus the aligned chips the age/gender heads
  * were trained on, fits BOX_CALIBRATION on val-split chips, and reports accuracy on test-split chips
  * for three crops: the ground-truth chip, the raw detector box, the calibrated box.
- * Each 200×200 chip is pasted at (P, P) into a grey (2P+200)² "photo". Needs ../shared/data/utkface.
+ * Each 200×200 chip is pasted at (P, P) into a grey (2P+200)² "photo" (600², face = a third of the side). Needs ../shared/data/utkface.
  * Usage: npx tsx bench/detector-calibration.ts [--n 300]
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { predictFaces } from '../lib/ml/predict';
 import type { FaceBox, PixelImage } from '../lib/ml/preprocess';
 
 const UTK = path.resolve('../shared/data/utkface');
-const P = 100;
+const P = 200;
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : def;

@@ -4,7 +4,7 @@
  * pixels even when the caller decoded a downscaled working copy (huge photos).
  */
 import type { Detection, DetectOptions, FaceDetector } from './detector';
-import { type AgeGenderModel, predictFaces } from './predict';
+import { type AgeGenderModel, predictFacesAsync } from './predict';
 import type { FaceBox, PixelImage } from './preprocess';
 
 /**
@@ -40,7 +40,17 @@ export type PipelineFace = {
   age: number;
 };
 
-export type PipelineOptions = DetectOptions & { calibration?: Calibration; maxFacesPerBatch?: number };
+export type PipelineOptions = DetectOptions & {
+  calibration?: Calibration;
+  maxFacesPerBatch?: number;
+  /** false: skip the manifest's mirrored-crop averaging (half the backbone work; see the bench for its accuracy cost). */
+  flipTta?: boolean;
+};
+
+function withoutFlip(model: AgeGenderModel): AgeGenderModel {
+  const { manifest } = model;
+  return { ...model, manifest: { ...manifest, preprocessing: { ...manifest.preprocessing, flipTta: 'none' } } };
+}
 
 /** Boxes found on a resized copy → boxes on `work` (x and y scaled separately: the copy's sides are rounded). */
 export function mapDetections(dets: Detection[], from: { width: number; height: number }, to: { width: number; height: number }): Detection[] {
@@ -64,12 +74,13 @@ export async function runPipeline(
 ): Promise<PipelineFace[]> {
   const dets = detectorImage ? mapDetections(await detector.detect(detectorImage, options), detectorImage, work) : await detector.detect(work, options);
   const toOriginal = original.width / work.width;
+  const heads = options.flipTta === false ? withoutFlip(model) : model;
   const faces: PipelineFace[] = [];
   const batch = options.maxFacesPerBatch ?? 16;
   for (let i = 0; i < dets.length; i += batch) {
     const chunk = dets.slice(i, i + batch);
     const boxes = chunk.map((d) => calibrateBox(d.box, options.calibration));
-    const preds = predictFaces(model, boxes.map((box) => ({ image: work, box })));
+    const preds = await predictFacesAsync(heads, boxes.map((box) => ({ image: work, box })));
     chunk.forEach((d, k) =>
       faces.push({
         box: scaleBox(boxes[k], toOriginal),

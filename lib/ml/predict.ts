@@ -130,3 +130,71 @@ export function predictFaces(model: AgeGenderModel, faces: { image: PixelImage; 
   const b = predictFromFeatures(model.heads, info, mirrored, n);
   return a.map((p, i) => averagePredictions(p, b[i]));
 }
+
+/*
+ * Async variants for the browser: WebGPU's synchronous read (dataSync) goes through a canvas and
+ * returns garbage on some adapters (measured: NaN on SwiftShader), so the worker reads with data().
+ */
+
+async function readAll(tensors: Record<string, tf.Tensor>): Promise<Record<string, Float32Array>> {
+  const keys = Object.keys(tensors);
+  const values = await Promise.all(keys.map((k) => tensors[k].data() as Promise<Float32Array>));
+  keys.forEach((k) => tensors[k].dispose());
+  return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+}
+
+async function extractHeadFeaturesAsync(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[], flip: boolean): Promise<Float32Array> {
+  const { manifest } = model;
+  const n = faces.length;
+  const nodes = new Map<string, Float32Array>();
+  for (const ref of manifest.backbones) {
+    const bb = model.backbones.get(ref.id);
+    if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
+    const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: manifest.preprocessing.cropMargin };
+    const s = spec.inputSize;
+    const batch = new Float32Array(n * s * s * 3);
+    faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
+    const input = tf.tensor4d(batch, [n, s, s, 3]);
+    const outs = await readAll(bb.run(input));
+    input.dispose();
+    for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
+  }
+  const { featureLayout, inputDims } = manifest.heads;
+  const x = new Float32Array(n * inputDims);
+  for (let i = 0; i < n; i++) {
+    let offset = i * inputDims;
+    for (const f of featureLayout) {
+      const src = nodes.get(`${f.backbone}:${f.node}`);
+      if (!src) throw new Error(`backbone output ${f.backbone}:${f.node} missing`);
+      x.set(src.subarray(i * f.dims, (i + 1) * f.dims), offset);
+      offset += f.dims;
+    }
+  }
+  return x;
+}
+
+async function predictFromFeaturesAsync(heads: tf.LayersModel, info: HeadsInfo, features: Float32Array, n: number): Promise<FacePrediction[]> {
+  const ys = tf.tidy(() => {
+    const y = heads.predict(tf.tensor2d(features, [n, info.inputDims]), { batchSize: 1024 }) as tf.Tensor | tf.Tensor[];
+    return Array.isArray(y) ? y : [y];
+  });
+  const outs = await readAll(Object.fromEntries(ys.map((t, i) => [String(i), t])));
+  return decodeHeadOutputs(ys.map((_, i) => outs[String(i)]), n, info);
+}
+
+/** predictFaces with asynchronous reads (same results; use it in the browser). */
+export async function predictFacesAsync(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[]): Promise<FacePrediction[]> {
+  if (faces.length === 0) return [];
+  const { heads: info, preprocessing } = model.manifest;
+  const n = faces.length;
+  const plain = await extractHeadFeaturesAsync(model, faces, false);
+  if (preprocessing.flipTta === 'none') return predictFromFeaturesAsync(model.heads, info, plain, n);
+  const mirrored = await extractHeadFeaturesAsync(model, faces, true);
+  if (preprocessing.flipTta === 'mean-features') {
+    for (let i = 0; i < plain.length; i++) plain[i] = (plain[i] + mirrored[i]) / 2;
+    return predictFromFeaturesAsync(model.heads, info, plain, n);
+  }
+  const a = await predictFromFeaturesAsync(model.heads, info, plain, n);
+  const b = await predictFromFeaturesAsync(model.heads, info, mirrored, n);
+  return a.map((p, i) => averagePredictions(p, b[i]));
+}

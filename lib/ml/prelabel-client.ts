@@ -53,8 +53,14 @@ export class PrelabelWorker {
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   info: WorkerInfo | null = null;
 
-  constructor(private onStatus?: (msg: string) => void) {
-    this.worker = new Worker(new URL('./prelabel.worker.ts', import.meta.url), { type: 'module', name: 'facet-prelabel' });
+  /** `workerUrl`: only for bundles other than Next's (the bench page). */
+  constructor(
+    private onStatus?: (msg: string) => void,
+    workerUrl?: URL,
+  ) {
+    this.worker = workerUrl
+      ? new Worker(workerUrl, { type: 'module', name: 'facet-prelabel' })
+      : new Worker(new URL('./prelabel.worker.ts', import.meta.url), { type: 'module', name: 'facet-prelabel' });
     this.worker.onmessage = (ev: MessageEvent<WorkerMessage>) => {
       const m = ev.data;
       if ('type' in m) {

@@ -12,7 +12,7 @@ import { decodeBlob } from './decode.browser';
 import { DEFAULT_DETECT, type FaceDetector, effectiveInputSize, loadDetectorFromUrl } from './detector';
 import { loadAgeGenderModel } from './model';
 import { runPipeline } from './pipeline';
-import { type AgeGenderModel, predictFaces } from './predict';
+import { type AgeGenderModel, predictFacesAsync } from './predict';
 import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
 import { preprocessFace } from './preprocess';
 
@@ -82,7 +82,7 @@ async function selfCheck() {
   const data = new Uint8ClampedArray(size * size * 4).fill(128);
   const image = { data, width: size, height: size, channels: 4 as const };
   await detector.detect(image);
-  const [p] = predictFaces(model, [{ image, box: { x: 8, y: 8, width: 48, height: 48 } }]);
+  const [p] = await predictFacesAsync(model, [{ image, box: { x: 8, y: 8, width: 48, height: 48 } }]);
   if (!Number.isFinite(p.age) || !Number.isFinite(p.pFemale) || p.ageBins.some((v) => !Number.isFinite(v))) {
     throw new Error(`the age/gender model at ${config?.modelUrl} gives non-finite outputs (corrupt weights?)`);
   }

@@ -26,7 +26,7 @@ let browser: BrowserContext;
 let page: Page;
 const photos: { name: string; png: Buffer }[] = [];
 
-/** Lossless PNG "photos" (≤ 416 px, so both sides run the same JS resize for the detector). */
+/** Lossless PNG "photos" (long side 608 = the detector's input: both sides run the same JS resize). */
 async function photo(files: string[], width: number, height: number, places: { x: number; y: number; s: number }[]) {
   const layers = await Promise.all(places.map(async (p, i) => ({ input: await sharp(files[i]).resize(p.s, p.s).toBuffer(), left: p.x, top: p.y })));
   return sharp({ create: { width, height, channels: 3, background: '#8a8f98' } }).composite(layers).png().toBuffer();
@@ -53,13 +53,13 @@ const PRELABEL_ALL = `async (ml, arg, b64) => {
 }`;
 
 beforeAll(async () => {
-  photos.push({ name: 'one face', png: await photo([chips[5]], 400, 400, [{ x: 100, y: 100, s: 200 }]) });
+  photos.push({ name: 'one face', png: await photo([chips[4]], 608, 456, [{ x: 200, y: 128, s: 200 }]) });
   photos.push({
     name: 'three faces',
-    png: await photo(chips.slice(1, 4), 416, 240, [
-      { x: 10, y: 40, s: 120 },
-      { x: 148, y: 50, s: 120 },
-      { x: 286, y: 40, s: 120 },
+    png: await photo([chips[3], chips[9], chips[8]], 608, 456, [
+      { x: 40, y: 16, s: 200 },
+      { x: 360, y: 24, s: 200 },
+      { x: 200, y: 240, s: 200 },
     ]),
   });
   browser = await launchBrowser({ webgpu: true });

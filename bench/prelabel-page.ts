@@ -1,0 +1,54 @@
+/**
+ * Browser side of bench:prelabel (bundled by esbuild, not Next): Facet's pre-label worker and
+ * face-api's own SSD + age/gender pipeline (the same @vladmandic/face-api package, on this page's tfjs).
+ */
+import * as faceapi from '@vladmandic/face-api/dist/face-api.esm-nobundle.js';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendName } from '../lib/ml/backend';
+import { decodeBlob } from '../lib/ml/decode.browser';
+import { PrelabelWorker, type PrelabelResult } from '../lib/ml/prelabel-client';
+import type { WorkerInfo } from '../lib/ml/prelabel-protocol';
+import type { Found } from './prelabel-data';
+
+const blob = (b64: string) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/png' });
+
+async function facet(backend: BackendName, photos: string[], options: { flipTta?: boolean }) {
+  const w = new PrelabelWorker(undefined, new URL('/bench/prelabel.worker.js', location.href));
+  try {
+    const info = await w.call<WorkerInfo>({ type: 'init', backend, modelUrl: `${location.origin}/models/agegender/r0`, detectorUrl: `${location.origin}/models/vendor/face-api` });
+    await w.call({ type: 'prelabel', image: blob(photos[0]), options }); // warm-up
+    const found: Found[][] = [];
+    const t0 = performance.now();
+    for (const p of photos) found.push((await w.call<PrelabelResult>({ type: 'prelabel', image: blob(p), options })).faces);
+    return { ms: performance.now() - t0, found, backend: info.backend };
+  } finally {
+    w.terminate();
+  }
+}
+
+let faceapiLoaded = false;
+async function faceApi(backend: BackendName, photos: string[]) {
+  setWasmPaths(`${location.origin}/tfjs-wasm/`);
+  if (!(await tf.setBackend(backend)) || tf.getBackend() !== backend) throw new Error(`face-api: backend ${backend} failed`);
+  await tf.ready();
+  if (!faceapiLoaded) {
+    await faceapi.nets.ssdMobilenetv1.loadFromUri('/models/vendor/face-api');
+    await faceapi.nets.ageGenderNet.loadFromUri('/models/vendor/face-api');
+    faceapiLoaded = true;
+  }
+  const run = async (b64: string): Promise<Found[]> => {
+    const { work } = await decodeBlob(blob(b64));
+    const input = tf.browser.fromPixels(new ImageData(new Uint8ClampedArray(work.data as Uint8ClampedArray), work.width, work.height)) as tf.Tensor3D;
+    const dets = await faceapi.detectAllFaces(input as unknown as faceapi.TNetInput, new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5 })).withAgeAndGender();
+    input.dispose();
+    return dets.map((d) => ({ box: { x: d.detection.box.x, y: d.detection.box.y, w: d.detection.box.width, h: d.detection.box.height }, pMale: d.gender === 'male' ? d.genderProbability : 1 - d.genderProbability, age: d.age }));
+  };
+  await run(photos[0]); // warm-up
+  const found: Found[][] = [];
+  const t0 = performance.now();
+  for (const p of photos) found.push(await run(p));
+  return { ms: performance.now() - t0, found, backend: tf.getBackend() };
+}
+
+Object.assign(window, { benchFacet: facet, benchFaceApi: faceApi });

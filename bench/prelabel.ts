@@ -1,0 +1,116 @@
+/**
+ * bench:prelabel — faces per second for detection + age/gender in headless Chromium, per backend:
+ * Facet's pre-label worker (as trained: flip TTA; and without it) against face-api's own SSD +
+ * age/gender pipeline run in the same page on the same photos, with recall, age MAE and gender
+ * accuracy of each. Bundles its own page with esbuild and serves it (no Next build needed).
+ * Usage: npm run bench:prelabel -- [--singles 40] [--groups 4] [--backends wasm,webgl] [--slow-photos 8] [--webgpu-fallback]
+ * webgl here is SwiftShader (software): it runs only the first --slow-photos photos.
+ */
+import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { launchBrowser } from '../tests/support/browser';
+import { type BenchPhoto, type Found, benchPhotos, score } from './prelabel-data';
+
+const OUT = path.resolve('bench/out/prelabel');
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
+
+function serve(): Promise<{ url: string; close: () => void }> {
+  const routes: [string, string][] = [
+    ['/bench/', OUT],
+    ['/models/', path.resolve('public/models')],
+    ['/tfjs-wasm/', path.resolve('public/tfjs-wasm')],
+  ];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x').pathname;
+    if (url === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/prelabel-page.js"></script>');
+    }
+    const route = routes.find(([prefix]) => url.startsWith(prefix));
+    const file = route && path.join(route[1], path.normalize(url.slice(route[0].length)));
+    if (!file || !file.startsWith(route[1]) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404);
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })));
+}
+
+type Run = { ms: number; found: Found[][]; backend: string };
+
+function line(label: string, photos: BenchPhoto[], run: Run) {
+  const s = score(photos, run.found);
+  const fps = s.faces / (run.ms / 1000);
+  console.log(
+    `${label.padEnd(30)} ${fps.toFixed(2).padStart(7)} faces/s  ${(run.ms / photos.length).toFixed(0).padStart(6)} ms/photo  ` +
+      `recall ${(s.recall * 100).toFixed(1)}%  MAE ${s.mae.toFixed(2)}  gender ${(s.genderAcc * 100).toFixed(1)}%`,
+  );
+  return fps;
+}
+
+async function main() {
+  if (!existsSync('public/tfjs-wasm') || !existsSync('public/models/vendor/face-api')) throw new Error('run npm install first (postinstall copies the wasm binaries and weights)');
+  mkdirSync(OUT, { recursive: true });
+  await build({
+    entryPoints: { 'prelabel-page': 'bench/prelabel-page.ts', 'prelabel.worker': 'lib/ml/prelabel.worker.ts' },
+    outdir: OUT,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: true,
+    logLevel: 'error',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    external: ['fs', 'path', 'crypto', 'worker_threads', 'os', 'util'],
+  });
+  const singles = Number(arg('--singles', '40'));
+  const groups = Number(arg('--groups', '4'));
+  const backends = arg('--backends', 'wasm,webgl').split(',') as ('wasm' | 'webgl')[];
+  const { source, photos } = await benchPhotos(singles, groups);
+  const nFaces = photos.reduce((s, p) => s + p.faces.length, 0);
+  console.log(`bench:prelabel — ${photos.length} photos (${singles} single-face 640×480, ${groups} × 8-face 1280×720), ${nFaces} faces; ${source}`);
+  const { url, close } = await serve();
+  const browser = await launchBrowser({ webgpu: process.argv.includes('--webgpu-fallback') });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => 'benchFacet' in window);
+    const b64 = photos.map((p) => p.png.toString('base64'));
+    const call = (fn: string, backend: string, list: string[], options: object = {}) =>
+      page.evaluate(({ fn, backend, list, options }) => (window as unknown as Record<string, (...a: unknown[]) => Promise<Run>>)[fn](backend, list, options), { fn, backend, list, options });
+    const slow = Number(arg('--slow-photos', '8'));
+    for (const backend of backends) {
+      // A few singles and one group photo when the backend is slow.
+      const set = backend === 'wasm' ? photos : [...photos.slice(0, slow - 1), photos[photos.length - 1]];
+      const list = set.map((p) => p.png.toString('base64'));
+      console.log(`\n[${backend}] ${set.length} photos, ${set.reduce((s, p) => s + p.faces.length, 0)} faces`);
+      const ours = line(`Facet (tiny det + r0, flip TTA)`, set, await call('benchFacet', backend, list));
+      const fast = line(`Facet (no flip TTA)`, set, await call('benchFacet', backend, list, { flipTta: false }));
+      const base = line(`face-api SSD + ageGender`, set, await call('benchFaceApi', backend, list));
+      console.log(`ratio vs face-api: ${(ours / base).toFixed(2)}× (as trained), ${(fast / base).toFixed(2)}× (no flip TTA); goal ≥ 10×`);
+    }
+    if (process.argv.includes('--webgpu-fallback')) {
+      const few = photos.slice(0, 3);
+      console.log('\n[webgpu, SwiftShader fallback adapter — 3 photos]');
+      line('Facet (flip TTA)', few, await call('benchFacet', 'webgpu', b64.slice(0, 3)));
+    }
+  } finally {
+    await browser.close();
+    close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
