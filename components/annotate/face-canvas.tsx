@@ -120,6 +120,7 @@ export function FaceCanvas({
       data-view={JSON.stringify(view)}
       data-ready={image ? 'true' : 'false'}
       data-boxes={hideBoxes ? 'hidden' : 'shown'}
+      data-box={selected ? JSON.stringify({ x: selected.x, y: selected.y, w: selected.w, h: selected.h }) : ''}
       data-mode={drawMode ? 'draw' : panning ? 'pan' : 'edit'}
       style={{ height: viewportHeight }}
     >

@@ -315,6 +315,36 @@ describe('annotation workspace in Chromium', () => {
     expect((await currentFace(page)).id).toBe(id);
   });
 
+  it('undoes and redoes box and label edits together (Ctrl+Z / Ctrl+Shift+Z)', async () => {
+    const { id } = await currentFace(page);
+    const canvas = page.getByTestId('face-canvas');
+    const boxOf = async () => JSON.parse((await canvas.getAttribute('data-box'))!) as { x: number; y: number; w: number; h: number };
+    const start = await boxOf();
+    await page.keyboard.press('b'); // box mode: arrows nudge
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown'); // 10 px
+    await page.keyboard.press('Escape');
+    const race = await page.getByLabel('Race').inputValue();
+    await page.keyboard.press('r'); // next race
+    expect(await page.getByLabel('Race').inputValue()).not.toBe(race);
+    expect(await boxOf()).toMatchObject({ x: start.x + 1, y: start.y + 10 });
+    await page.keyboard.press('Control+z'); // the race
+    expect(await page.getByLabel('Race').inputValue()).toBe(race);
+    await page.keyboard.press('Control+z'); // the 10 px
+    expect(await boxOf()).toMatchObject({ x: start.x + 1, y: start.y });
+    await page.keyboard.press('Control+z'); // the 1 px
+    expect(await boxOf()).toEqual(start);
+    await page.keyboard.press('Control+Shift+z');
+    await page.keyboard.press('Control+Shift+z');
+    expect(await boxOf()).toMatchObject({ x: start.x + 1, y: start.y + 10 });
+    await page.keyboard.press('Enter');
+    await waitForNewFace(page, id);
+    await expect.poll(async () => (await api<{ face: { box: { x: number; y: number } } }>(`/api/faces/${id}`, 'GET')).face.box, { timeout: 10_000 }).toMatchObject({
+      x: start.x + 1,
+      y: start.y + 10,
+    });
+  });
+
   it('rolls a refused save back: the face returns with the change and the error, then saves', async () => {
     const { id } = await currentFace(page);
     await page.route(`**/api/faces/${id}`, (route) =>
