@@ -12,7 +12,7 @@ export type Cluster = { urls: string[]; stop: () => Promise<void>; logs: () => s
 /** FACET_APP_DIR: run another copy of the build (e.g. a snapshot of `.next`) instead of this checkout's. */
 const root = process.env.FACET_APP_DIR || path.resolve(__dirname, '../..');
 
-export async function startCluster(options: { instances: number; workers: number; env: Record<string, string>; webNodeOptions?: string }): Promise<Cluster> {
+export async function startCluster(options: { instances: number; workers: number; env: Record<string, string>; webNodeArgs?: string[] }): Promise<Cluster> {
   const children: ChildProcess[] = [];
   let output = '';
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...options.env };
@@ -44,10 +44,9 @@ export async function startCluster(options: { instances: number; workers: number
     for (let i = 0; i < options.instances; i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      spawnLogged(`web${i}`, path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-        NEXTAUTH_URL: url,
-        ...(options.webNodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${options.webNodeOptions}`.trim() } : {}),
-      });
+      const start = ['start', '-p', String(port), '-H', '127.0.0.1'];
+      if (options.webNodeArgs) spawnLogged(`web${i}`, process.execPath, [...options.webNodeArgs, path.join(root, 'node_modules/next/dist/bin/next'), ...start], { NEXTAUTH_URL: url });
+      else spawnLogged(`web${i}`, path.join(root, 'node_modules/.bin/next'), start, { NEXTAUTH_URL: url });
       urls.push(url);
       await waitHealthy(url, children[children.length - 1], () => output);
     }

@@ -120,7 +120,7 @@ async function main() {
 
     t0 = performance.now();
     const profileDir = values.profile ? path.resolve(values.profile) : undefined;
-    cluster = await startCluster({ instances: INSTANCES, workers: WORKERS, env, webNodeOptions: profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined });
+    cluster = await startCluster({ instances: INSTANCES, workers: WORKERS, env, webNodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : undefined });
     console.log(`   started ${cluster.urls.join(', ')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const cookies: string[] = [];
