@@ -13,6 +13,22 @@ import { type JobContext, JobCancelled } from '../runner';
 import { StreamingZip } from './zip-writer';
 
 const BATCH = 200;
+const READ_CONCURRENCY = 16;
+
+/** Reads every key, `concurrency` at a time. */
+async function readAll(keys: string[], read: (key: string) => Promise<Buffer>, concurrency: number): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, keys.length) }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        out.set(key, await read(key));
+      }
+    }),
+  );
+  return out;
+}
 
 function write(stream: WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => (stream.write(text, (e) => (e ? reject(e) : resolve()))));
@@ -89,7 +105,6 @@ export async function runExportJob(ctx: JobContext) {
     await write(csv, csvRow(MANIFEST_HEADER));
     await write(json, '[\n');
     let cursor: string | undefined;
-    let image = null as { id: string; data: Buffer } | null;
     for (;;) {
       const faces = await prisma.face.findMany({
         where,
@@ -99,6 +114,10 @@ export async function runExportJob(ctx: JobContext) {
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       });
       if (faces.length === 0) break;
+      // The batch's images are read several at a time: one read per face, awaited in turn, waits
+      // on the disk 23,000 times for a UTKFace-sized export.
+      const wanted = [...new Set(faces.filter((f) => !exclusionReason(f.gender as Gender, f.race)).map((f) => f.image.storageKey))];
+      const images = await readAll(wanted, (key) => store.get(key), READ_CONCURRENCY);
       // Manifest rows are written once per batch: one awaited write per face costs more than the crop.
       let csvChunk = '';
       let jsonChunk = '';
@@ -108,10 +127,10 @@ export async function runExportJob(ctx: JobContext) {
         let excluded = exclusionReason(gender, face.race);
         let file: string | null = null;
         if (!excluded) {
-          if (image?.id !== face.image.id) image = { id: face.image.id, data: await store.get(face.image.storageKey) };
+          const data = images.get(face.image.storageKey)!;
           const wholeImage = face.x <= 0 && face.y <= 0 && face.w >= face.image.width && face.h >= face.image.height;
           try {
-            const jpeg = await cropFace(image.data, face, wholeImage, params.options);
+            const jpeg = await cropFace(data, face, wholeImage, params.options);
             file = uniqueName(used, face.age!, gender, face.race as Race, face.labeledAt ?? face.createdAt);
             await zip.add(file, jpeg, exportedAt);
             counts.utkFiles++;
