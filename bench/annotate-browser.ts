@@ -122,12 +122,13 @@ async function main() {
         model: 'bench-r0-like',
         faces: faces.map(({ box, pMale, ageProbs, age }) => ({ box, detScore: 0.97, pMale, ageProbs, age })),
       });
-      const stored = await api<{ faces: { id: string; x: number; y: number }[] }>(`/api/images/${imageId}/faces`);
+      const stored = await api<{ faces: { id: string; box: { x: number; y: number } }[] }>(`/api/images/${imageId}/faces`);
       for (const f of stored.faces) {
-        const match = faces.find((s) => Math.abs(s.box.x - f.x) < 1 && Math.abs(s.box.y - f.y) < 1);
+        const match = faces.find((s) => Math.abs(s.box.x - f.box.x) < 1 && Math.abs(s.box.y - f.box.y) < 1);
         if (match) truths.set(f.id, match.truth);
       }
     }
+    if (truths.size !== FACES) throw new Error(`seeded ${truths.size} of ${FACES} faces`);
     console.log(`seeded ${truths.size} faces on ${Math.ceil(FACES / PER_IMAGE)} photos in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await api('/api/users', 'POST', { email: ANNOTATOR.email, role: 'ANNOTATOR', password: ANNOTATOR.password });
 
