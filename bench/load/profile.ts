@@ -13,7 +13,7 @@ function owner(url: string): string {
   const m = url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
   if (m) return m[1];
   if (url.startsWith('node:')) return 'node:internal';
-  if (url.startsWith('wasm://')) return 'wasm (on the server: Prisma's query compiler)';
+  if (url.startsWith('wasm://')) return 'wasm (on the server: Prisma query compiler)';
   if (url.includes('.next/server')) return 'facet (bundled app code)';
   return path.basename(url);
 }
