@@ -32,7 +32,13 @@ const nextConfig: NextConfig = {
     serverActions: { bodySizeLimit: '1mb' },
   },
   async headers() {
-    return [{ source: '/:path*', headers: securityHeaders }];
+    // Stored images keep the sandboxing CSP their route sets ("default-src 'none'; sandbox"): a global
+    // Content-Security-Policy header here would replace it, so those two routes get the others only.
+    const imageBytes = '/api/images/:id/(file|thumb)';
+    return [
+      { source: '/((?!api/images/[^/]+/(?:file|thumb)$).*)', headers: securityHeaders },
+      { source: imageBytes, headers: securityHeaders.filter((h) => h.key !== 'Content-Security-Policy') },
+    ];
   },
 };
 
