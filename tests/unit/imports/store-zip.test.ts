@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const picked = (name: string, text: string | Uint8Array) => ({ file: new File([text], name.split('/').pop()!), path: name });
+const picked = (name: string, text: string | Uint8Array<ArrayBuffer>) => ({ file: new File([text], name.split('/').pop()!), path: name });
 
 describe('browser folder packing (stored zip)', () => {
   it('computes the standard CRC-32', () => {
