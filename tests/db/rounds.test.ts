@@ -116,6 +116,7 @@ describe('fine-tune rounds', () => {
     const job = await runRound({ epochs: 30, learningRate: 0.001, gate: { accEpsilon: 0.25 } });
     expect(job.status).toBe('SUCCEEDED');
     const r2 = (await versions())[2];
+    expect(r2.status, JSON.stringify((r2.metrics as { gate: unknown }).gate)).toBe('PROMOTED');
     expect(r2).toMatchObject({ version: 'r2', status: 'PROMOTED', active: true });
     expect((r2.metrics as { gate: { promote: boolean } }).gate.promote).toBe(true);
     expect(job.result).toMatchObject({ version: 'r2', promoted: true, parent: 'r1' });

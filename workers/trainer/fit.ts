@@ -95,7 +95,13 @@ export async function fitHeads(train: LabelledFace[], val: LabelledFace[], cache
   const ageRegression = warm?.heads.ageRegression ?? { mean: ageMean, std: ageStd };
   const trainConfig: TrainConfig = { ...DEFAULT_TRAIN, ...opts.train, ageRegression };
   const { model, outputs } = warm ? { model: warm.model, outputs: warm.heads.outputs } : buildHeads(headConfig);
-  if (warm) unfoldStandardization(model, stats.mean, stats.std);
+  if (warm) {
+    const constant = Array.from({ length: dims }, (_, d) => {
+      for (let i = 1; i < n; i++) if (x[i * dims + d] !== x[d]) return false;
+      return true;
+    });
+    unfoldStandardization(model, stats.mean, stats.std, constant);
+  }
   const heads: HeadsInfo = {
     modelJson: 'model.json',
     weights: ['weights.bin'],

@@ -112,7 +112,7 @@ export function foldStandardization(model: tf.LayersModel, mean: Float32Array, s
  * standardised inputs ((x − mean) / std) and computes exactly what the folded layer computed
  * on raw x: W = W' · std (per input row), b = b' + mean · W'.
  */
-export function unfoldStandardization(model: tf.LayersModel, mean: Float32Array, std: Float32Array): void {
+export function unfoldStandardization(model: tf.LayersModel, mean: Float32Array, std: Float32Array, constant?: boolean[]): void {
   const layer = model.getLayer(FIRST_DENSE);
   const [kernel, bias] = layer.getWeights();
   const [inDims, units] = kernel.shape;
@@ -121,7 +121,9 @@ export function unfoldStandardization(model: tf.LayersModel, mean: Float32Array,
   const w2 = new Float32Array(w.length);
   for (let i = 0; i < inDims; i++) {
     for (let u = 0; u < units; u++) {
-      w2[i * units + u] = w[i * units + u] * std[i];
+      // A column constant in this data adds nothing but its mean (kept in b); the parent's folded weight on it can be
+      // huge (its std there was tiny), which L2 would then dominate on: start it at 0 instead.
+      w2[i * units + u] = constant?.[i] ? 0 : w[i * units + u] * std[i];
       b[u] += mean[i] * w[i * units + u];
     }
   }
