@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser } from '../support/browser';
+import { ADMIN } from './global-setup';
+
+const baseURL = inject('baseURL');
+const dataDir = inject('dataDir');
+const FACES = path.resolve('tests/fixtures/faces');
+
+let browser: BrowserContext;
+let page: Page;
+let worker: ChildProcess | undefined;
+
+/** Imports the fixture faces (slightly altered, so they are new images) as labeled ground truth. */
+async function importLabeledFaces() {
+  const shade = 0.7 + Math.random() * 0.2;
+  for (const file of readdirSync(FACES).filter((f) => f.endsWith('.jpg'))) {
+    for (const flip of [false, true]) {
+      let img = sharp(readFileSync(path.join(FACES, file))).modulate({ brightness: shade });
+      if (flip) img = img.flop();
+      const res = await page.request.post(`${baseURL}/api/imports/utkface`, {
+        headers: { 'x-file-name': file.replace(/_(\d{17})\.jpg/, (_m, d) => `_${d.slice(0, 14)}${flip ? '999' : '000'}.jpg`), 'content-type': 'application/octet-stream', origin: baseURL },
+        data: await img.jpeg().toBuffer(),
+      });
+      expect(res.status()).toBeLessThan(300);
+    }
+  }
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await browser.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${baseURL}/signin`);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/images$/);
+  // The e2e server runs no worker: start one against its data directory for the round.
+  worker = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/worker.ts'], {
+    env: { ...process.env, FACET_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, 'facet.db')}` },
+    stdio: 'ignore',
+    detached: true,
+  });
+});
+
+afterAll(async () => {
+  if (worker?.pid) {
+    try {
+      process.kill(-worker.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  await browser?.close();
+});
+
+describe('Models page', () => {
+  it('starts a round, shows its progress and log, refuses a second one without new labels, promotes and rolls back', async () => {
+    await importLabeledFaces();
+    await page.getByRole('link', { name: 'Models' }).click();
+    await page.waitForURL(/\/models$/);
+    await expect.poll(() => page.getByTestId('served-version').textContent()).toMatch(/^r\d+$/);
+    const servedBefore = (await page.getByTestId('served-version').textContent())!;
+    expect(Number(await page.getByTestId('new-labels').textContent())).toBeGreaterThan(0);
+
+    await page.getByLabel('max epochs').fill('3');
+    await page.getByRole('button', { name: 'Start round' }).click();
+    const progress = page.getByTestId('round-progress');
+    await expect.poll(() => progress.getAttribute('data-status'), { timeout: 240_000, interval: 1000 }).toMatch(/SUCCEEDED|FAILED|CANCELLED/);
+    if ((await progress.getAttribute('data-status')) !== 'SUCCEEDED') throw new Error(`round ended: ${await progress.textContent()}`);
+    await expect.poll(() => page.getByTestId('epoch').textContent()).toMatch(/Epoch \d+\/3/);
+    expect(await page.getByTestId('job-log').textContent()).toMatch(/gate: (promote|reject)/);
+    const newest = page.getByTestId('versions').locator('tbody tr').first();
+    const version = (await newest.getAttribute('data-version'))!;
+    expect(version).toMatch(/^r[1-9]\d*$/);
+    await expect.poll(() => page.getByTestId('fairness').isVisible()).toBe(true);
+
+    // Nothing labeled since: the next start is refused with the reason.
+    await page.getByRole('button', { name: 'Start round' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/No faces were labeled since the last round/);
+
+    // Override (or it was promoted already), then roll back to the version served before.
+    if ((await newest.getAttribute('data-status')) !== 'PROMOTED') await newest.getByRole('button', { name: 'Promote anyway' }).click();
+    await expect.poll(() => page.getByTestId('served-version').textContent()).toBe(version);
+    const active = await (await page.request.get(`${baseURL}/api/models/active?name=agegender`)).json();
+    expect(active).toEqual({ name: 'agegender', version, url: `/api/models/files/agegender/${version}` });
+    const modelJson = await page.request.get(`${baseURL}${active.url}/model.json`);
+    expect(modelJson.headers()['content-type']).toBe('application/json');
+    expect(modelJson.headers()['x-content-type-options']).toBe('nosniff');
+
+    await page.getByTestId('versions').locator(`tr[data-version="${servedBefore}"]`).getByRole('button', { name: 'Roll back to this' }).click();
+    await expect.poll(() => page.getByTestId('served-version').textContent()).toBe(servedBefore);
+  }, 300_000);
+});
