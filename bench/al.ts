@@ -175,7 +175,11 @@ function report(runs: Record<string, Curve[]>, policyIds: string[], allLog: Roun
     log(`  ${s.id.padEnd(14)} ${onMean.labels === null ? 'never reached it within the run' : `${onMean.labels.toFixed(0)} labels → savings ${pct(onMean.savings)}`} (${verdict})` +
       (repeats > 1 ? `; per repeat: ${perRun.map(pct).join(', ')}${reached.length > 1 ? ` (mean ${pct(sp.mean)}, sd ${(100 * sp.sd).toFixed(1)} pts)` : ''}` : '') +
       `; final MAE ${s.mean[s.mean.length - 1].mae.toFixed(2)} vs ${base[base.length - 1].mae.toFixed(2)}, gender ${(100 * s.mean[s.mean.length - 1].genderAccuracy).toFixed(1)}% vs ${(100 * base[base.length - 1].genderAccuracy).toFixed(1)}%`);
-    summary[s.id] = { onMean, perRun };
+    const acc = labelSavings(s.mean, base, 'genderAccuracy');
+    const accRuns = s.runs.map((run, i) => labelSavings(run, runs.random[i], 'genderAccuracy').savings);
+    log(`  ${''.padEnd(14)} gender: random's final ${(100 * acc.target).toFixed(1)}% ${acc.labels === null ? 'never reached within the run' : `reached at ${acc.labels.toFixed(0)} labels → savings ${pct(acc.savings)}`}` +
+      (repeats > 1 ? `; per repeat: ${accRuns.map(pct).join(', ')}` : ''));
+    summary[s.id] = { onMean, perRun, gender: { onMean: acc, perRun: accRuns } };
   }
 
   log(`\n${asciiChart(series)}`);

@@ -5,31 +5,37 @@
 export type CurvePoint = { labels: number; mae: number; genderAccuracy: number };
 export type Curve = CurvePoint[];
 
+export type Metric = 'mae' | 'genderAccuracy';
+/** As a loss (lower is better), so both metrics share one crossing rule. */
+const loss = (p: CurvePoint, metric: Metric) => (metric === 'mae' ? p.mae : -p.genderAccuracy);
+
 /**
- * Labels at which `curve` (points in label order) first gets to `target` MAE or below, linearly
- * interpolated between the two rounds around the crossing; null if it never does.
+ * Labels at which `curve` (points in label order) first gets to `target` (MAE at or below, or
+ * gender accuracy at or above), linearly interpolated between the two rounds around the crossing;
+ * null if it never does.
  */
-export function labelsToReach(curve: readonly CurvePoint[], target: number): number | null {
+export function labelsToReach(curve: readonly CurvePoint[], target: number, metric: Metric = 'mae'): number | null {
+  const goal = metric === 'mae' ? target : -target;
   for (let i = 0; i < curve.length; i++) {
     const p = curve[i];
-    if (p.mae > target) continue;
+    if (loss(p, metric) > goal) continue;
     if (i === 0) return p.labels;
     const q = curve[i - 1];
-    const t = (q.mae - target) / (q.mae - p.mae);
+    const t = (loss(q, metric) - goal) / (loss(q, metric) - loss(p, metric));
     return q.labels + t * (p.labels - q.labels);
   }
   return null;
 }
 
 /**
- * Share of labels `policy` saves in reaching the baseline's final MAE: 1 − labels(policy) /
+ * Share of labels `policy` saves in reaching the baseline's final MAE (or gender accuracy): 1 − labels(policy) /
  * labels(baseline's last round). Negative when it needs more; null when it never gets there
  * within the run (so the saving is not measurable, and certainly not positive).
  */
-export function labelSavings(policy: readonly CurvePoint[], baseline: readonly CurvePoint[]): { target: number; labels: number | null; baselineLabels: number; savings: number | null } {
+export function labelSavings(policy: readonly CurvePoint[], baseline: readonly CurvePoint[], metric: Metric = 'mae'): { target: number; labels: number | null; baselineLabels: number; savings: number | null } {
   const last = baseline[baseline.length - 1];
-  const labels = labelsToReach(policy, last.mae);
-  return { target: last.mae, labels, baselineLabels: last.labels, savings: labels === null ? null : 1 - labels / last.labels };
+  const labels = labelsToReach(policy, last[metric], metric);
+  return { target: last[metric], labels, baselineLabels: last.labels, savings: labels === null ? null : 1 - labels / last.labels };
 }
 
 export type Spread = { mean: number; sd: number; min: number; max: number; n: number };

@@ -21,6 +21,14 @@ describe('active-learning curves', () => {
     expect(labelSavings(curve([[200, 11], [600, 9], [1000, 7]]), random).savings).toBeNull();
   });
 
+  it('does the same for gender accuracy, where higher is better', () => {
+    const acc = (pts: [number, number][]) => pts.map(([labels, genderAccuracy]) => ({ labels, mae: 5, genderAccuracy }));
+    expect(labelsToReach(acc([[200, 0.9], [400, 0.92], [600, 0.94]]), 0.93, 'genderAccuracy')).toBeCloseTo(500);
+    const s = labelSavings(acc([[200, 0.9], [400, 0.94], [600, 0.95]]), acc([[200, 0.9], [400, 0.92], [600, 0.94]]), 'genderAccuracy');
+    expect(s.labels).toBeCloseTo(400);
+    expect(s.savings).toBeCloseTo(1 / 3);
+  });
+
   it('averages curves and summarises spread', () => {
     const m = meanCurve([curve([[100, 4], [200, 2]]), curve([[100, 6], [200, 4]])]);
     expect(m.map((p) => p.mae)).toEqual([5, 3]);
