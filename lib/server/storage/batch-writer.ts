@@ -94,6 +94,7 @@ export class BatchWriteError extends Error {
 /** One worker thread and its pending requests. */
 class Thread {
   #worker: Worker | null = null;
+  #idle: ReturnType<typeof setTimeout> | null = null;
   #next = 0;
   readonly #pending = new Map<number, { resolve(): void; reject(e: Error): void }>();
 
@@ -101,14 +102,21 @@ class Thread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.on('message', (reply: Reply) => {
+      if (this.#worker !== worker) return;
       const waiter = this.#pending.get(reply.id);
       if (!waiter) return;
       this.#pending.delete(reply.id);
-      if (this.#pending.size === 0) worker.unref();
+      if (this.#pending.size === 0) {
+        worker.unref();
+        // An idle thread keeps its own heap: let it go after a while (a later batch starts a new one).
+        this.#idle = setTimeout(() => void this.close(), IDLE_MS);
+        this.#idle.unref();
+      }
       if (reply.ok) waiter.resolve();
       else waiter.reject(new BatchWriteError(reply.message ?? 'write failed', reply.code, reply.written ?? []));
     });
     const fail = (error: Error) => {
+      if (this.#worker !== null && this.#worker !== worker) return; // an idle thread that was let go; a newer one took over
       this.#worker = null;
       for (const waiter of this.#pending.values()) waiter.reject(error);
       this.#pending.clear();
@@ -120,6 +128,8 @@ class Thread {
   }
 
   send(message: object): Promise<void> {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
     const worker = this.#start();
     const id = ++this.#next;
     worker.ref();
@@ -130,11 +140,16 @@ class Thread {
   }
 
   async close(): Promise<void> {
+    if (this.#idle) clearTimeout(this.#idle);
+    this.#idle = null;
     const worker = this.#worker;
     this.#worker = null;
-    if (worker) await worker.terminate();
+    if (worker && this.#pending.size === 0) await worker.terminate();
+    else if (worker) this.#worker = worker; // still busy: keep it
   }
 }
+
+const IDLE_MS = 5_000;
 
 /**
  * Two threads: one writes batches, one makes them durable — so the sync of batch k (which waits

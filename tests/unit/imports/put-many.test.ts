@@ -53,3 +53,14 @@ describe('LocalStorage.putMany (batched, durable writes on a worker thread)', ()
     expect((await storage.get(imageKey(hash(602), 'jpg'))).toString()).toBe('after');
   });
 });
+
+describe('batch writer threads', () => {
+  it('are let go when idle and started again for the next batch', async () => {
+    const storage2 = new LocalStorage(root);
+    await storage2.putMany([{ key: imageKey(hash(700), 'jpg'), data: Buffer.from('before') }]);
+    await new Promise((r) => setTimeout(r, 5_500)); // past the idle time
+    await storage2.putMany([{ key: imageKey(hash(701), 'jpg'), data: Buffer.from('after idle') }]);
+    expect((await storage2.get(imageKey(hash(701), 'jpg'))).toString()).toBe('after idle');
+    await storage2.close();
+  });
+});
