@@ -97,7 +97,7 @@ describe('Exports page', () => {
     await expect.poll(() => newestRow().getAttribute('data-status'), { timeout: 30_000 }).toBe('QUEUED');
     // The same export again is refused while the first is pending.
     await page.getByRole('button', { name: 'Start export' }).click();
-    await expect.poll(async () => (await page.getByRole('alert').textContent()) ?? '', { timeout: 30_000 }).toContain('already running');
+    await expect.poll(() => page.getByText('The same export is already running').count(), { timeout: 30_000 }).toBe(1);
     await page.reload();
     await expect.poll(() => newestRow().getAttribute('data-status'), { timeout: 30_000 }).toBe('QUEUED');
     startWorker();
