@@ -8,6 +8,9 @@ import type { PixelImage } from './preprocess';
 
 export const WORK_MAX_SIDE = 2048;
 
+/** The image itself is bad (not the backend): the worker must not switch backends over it. */
+export class ImageDecodeError extends Error {}
+
 async function bitmap(blob: Blob, resize?: { width: number; height: number }, quality: ResizeQuality = 'high'): Promise<ImageBitmap> {
   try {
     return await createImageBitmap(blob, {
@@ -16,7 +19,7 @@ async function bitmap(blob: Blob, resize?: { width: number; height: number }, qu
     });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`could not decode the image (${blob.type || 'unknown type'}, ${blob.size} bytes): ${why}`);
+    throw new ImageDecodeError(`could not decode the image (${blob.type || 'unknown type'}, ${blob.size} bytes): ${why}`);
   }
 }
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BackendChoice, type BackendName, type BackendSelection, selectBackend, webgpuDeviceLost } from './backend';
-import { decodeBlob } from './decode.browser';
+import { ImageDecodeError, decodeBlob } from './decode.browser';
 import { DEFAULT_DETECT, type FaceDetector, effectiveInputSize, loadDetectorFromUrl } from './detector';
 import { loadAgeGenderModel } from './model';
 import { runPipeline } from './pipeline';
@@ -109,7 +109,7 @@ async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: 
       try {
         return { value: await prelabel(req.image, req) };
       } catch (e) {
-        if (selection?.backend !== 'webgpu' || !(deviceLost || tf.getBackend() === 'webgpu')) throw e;
+        if (e instanceof ImageDecodeError || selection?.backend !== 'webgpu') throw e;
         // WebGPU failed mid-batch (device lost or a kernel error): continue on the next backend.
         const why = deviceLost ?? (e instanceof Error ? e.message : String(e));
         failed.push('webgpu');
