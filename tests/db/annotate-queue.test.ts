@@ -199,6 +199,22 @@ describe('annotation queue', () => {
     expect(served.sort()).toEqual([...ids].sort());
   });
 
+  it('serves 40 annotators asking at the same moment, each a different face, without QUEUE_BUSY', async () => {
+    const ids = await spreadFaces(60);
+    const crowd = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => prisma.user.create({ data: { email: `crowd${i}@test.local`, passwordHash: 'x' }, select: { id: true } })),
+    );
+    try {
+      const served = await Promise.all(crowd.map((u) => nextFace(prisma, u.id, { rng: UNCERTAIN })));
+      const faceIds = served.map((r) => r.face?.id);
+      expect(faceIds.every((id) => id && ids.includes(id))).toBe(true);
+      expect(new Set(faceIds).size).toBe(40);
+    } finally {
+      await prisma.face.updateMany({ data: { leaseOwnerId: null, leaseExpiresAt: null } });
+      await prisma.user.deleteMany({ where: { id: { in: crowd.map((u) => u.id) } } });
+    }
+  });
+
   it('never serves one face to two annotators in racing processes', async () => {
     const ids = await spreadFaces(60);
     const startAt = String(Date.now() + 12_000);

@@ -36,6 +36,7 @@ export type NextFaceResult =
   | (EditorView & { why: string; reason: QueueMode | 'RESUME'; resumed: boolean; leaseExpiresAt: Date; remaining: number })
   | { face: null; remaining: number };
 
+/** Windows read before giving up (each window is walked claim by claim). */
 const MAX_TRIES = 12;
 
 const candidateSelect = {
@@ -69,6 +70,7 @@ export async function nextFace(prisma: PrismaClient, userId: string, options: Ne
   const recent = [...inFlight, ...saved.filter((r) => !inFlight.some((f) => f.id === r.faceId))];
 
   const lost = new Set<string>(exclude);
+  let losses = 0;
   for (let tries = 0; tries < MAX_TRIES; tries++) {
     let mode = chooseMode(policy, rng);
     let total: number | null = null;
@@ -81,20 +83,38 @@ export async function nextFace(prisma: PrismaClient, userId: string, options: Ne
       mode = 'UNCERTAINTY';
       candidates = await topWindow(prisma, now, policy, lost);
     }
-    const pick = pickFace(candidates, recent, mode, policy);
-    if (!pick) return { face: null, remaining: await remaining(prisma) };
-    const { count } = await prisma.face.updateMany({
-      where: { id: pick.face.id, ...openFaceWhere(now) },
-      data: { leaseOwnerId: userId, leaseExpiresAt: expires, servedReason: pick.mode },
-    });
-    if (count === 1) {
-      const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), total ?? remaining(prisma)]);
-      if (!view) continue; // its image was deleted this very moment
-      return { ...view, why: explain(view, pick.why), reason: pick.mode, resumed: false, leaseExpiresAt: expires, remaining: left };
+    if (candidates.length === 0) return { face: null, remaining: await remaining(prisma) };
+    // Walk this window before reading a new one: a lost race costs one UPDATE, not another query.
+    let pool = candidates;
+    while (pool.length > 0) {
+      const pick = pickFace(losses > 0 ? spreadHead(pool, losses, rng) : pool, recent, mode, policy);
+      if (!pick) break;
+      const { count } = await prisma.face.updateMany({
+        where: { id: pick.face.id, ...openFaceWhere(now) },
+        data: { leaseOwnerId: userId, leaseExpiresAt: expires, servedReason: pick.mode },
+      });
+      if (count === 1) {
+        const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), total ?? remaining(prisma)]);
+        if (view) return { ...view, why: explain(view, pick.why), reason: pick.mode, resumed: false, leaseExpiresAt: expires, remaining: left };
+      } else {
+        losses++; // another annotator was faster
+      }
+      lost.add(pick.face.id);
+      pool = pool.filter((c) => c.id !== pick.face.id);
     }
-    lost.add(pick.face.id); // another annotator was faster
   }
   throw new HttpError(503, 'QUEUE_BUSY', 'Many annotators are asking for faces at once; try again in a moment.');
+}
+
+/**
+ * Annotators who ask at the same moment all see the same top of the queue; after `losses` lost
+ * races, one of the first losses+1 candidates (at most 8) is moved to the front at random, so
+ * racers spread over the top faces instead of losing to each other in lockstep.
+ */
+function spreadHead(pool: readonly QueueCandidate[], losses: number, rng: Rng): QueueCandidate[] {
+  const k = Math.min(pool.length, losses + 1, 8);
+  const i = Math.floor(rng() * k);
+  return [pool[i], ...pool.slice(0, i), ...pool.slice(i + 1)];
 }
 
 async function resume(prisma: PrismaClient, userId: string, now: Date, expires: Date, exclude: string[]): Promise<NextFaceResult | null> {
