@@ -15,9 +15,10 @@ let prisma: PrismaClient;
 let userId: string;
 const children: ChildProcess[] = [];
 
+/** Lease 20 s: loading the backbones blocks a worker's event loop for seconds on a loaded machine. */
 function startWorker(): ChildProcess {
   const child = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/worker.ts'], {
-    env: { ...process.env, DATABASE_URL: config().databaseUrl, FACET_DATA_DIR: config().dataDir, FACET_JOB_LEASE_MS: '8000' },
+    env: { ...process.env, DATABASE_URL: config().databaseUrl, FACET_DATA_DIR: config().dataDir, FACET_JOB_LEASE_MS: '20000' },
     stdio: 'ignore',
     detached: true, // its own process group: tsx runs the worker in a child process
   });
