@@ -4,7 +4,7 @@
  *   npx tsx bench/annotate-browser.ts [--faces 200] [--seed 7]
  *
  * Starts the production build (`next start`, built first when there is no `.next/BUILD_ID`) on a free
- * port with its own temporary data directory, seeds --faces predicted faces (4 per 400×400 photo made
+ * port with its own temporary data directory, seeds --faces predicted faces (4 per 400×412 photo made
  * from the test fixtures), and labels all of them in headless Debian Chromium with the keyboard only,
  * as an annotator who knows each face's true gender and age would:
  *   - prediction right → Enter (one key);
@@ -108,7 +108,8 @@ async function main() {
           sharp(crops[(img * PER_IMAGE + k) % crops.length]).resize(200, 200).modulate({ brightness: 0.8 + ((img * 7 + k) % 9) * 0.05 }).toBuffer(),
         ),
       );
-      const bytes = await sharp({ create: { width: 400, height: 400, channels: 3, background: { r: img % 256, g: 40, b: 40 } } })
+      // A strip of a per-photo colour under the tiles keeps every photo distinct (uploads are deduplicated).
+      const bytes = await sharp({ create: { width: 400, height: 412, channels: 3, background: { r: (img * 37) % 256, g: Math.floor(img / 7) * 20, b: 40 } } })
         .composite(tiles.map((input, k) => ({ input, left: (k % 2) * 200, top: Math.floor(k / 2) * 200 })))
         .jpeg({ quality: 88 })
         .toBuffer();
