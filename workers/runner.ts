@@ -20,6 +20,9 @@ export class JobCancelled extends Error {
   }
 }
 
+/** A failure that another attempt cannot fix (bad input, NaN loss): the job fails at once, no retry. */
+export class PermanentJobError extends Error {}
+
 export const workerId = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /**
@@ -67,7 +70,7 @@ export async function runOneJob(prisma: PrismaClient, owner: string, handlers: H
       await logJob(prisma, job.id, 'warn', 'cancelled');
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      const retry = job.attempts < job.maxAttempts;
+      const retry = job.attempts < job.maxAttempts && !(error instanceof PermanentJobError);
       await finishJob(
         prisma,
         job.id,

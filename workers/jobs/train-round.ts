@@ -36,7 +36,7 @@ import { saveModelVersion, shippedCopy } from '../trainer/save-model';
 import type { EpochReport } from '../trainer/train';
 import { loadUtkFace } from '../trainer/utkface';
 import { VARIANTS } from '../trainer/variants';
-import type { JobContext } from '../runner';
+import { type JobContext, PermanentJobError } from '../runner';
 
 export type RoundHooks = {
   /** Sees (and may alter) each epoch's report before it is checked: tests inject a NaN loss here. */
@@ -53,11 +53,6 @@ export function featureCacheBase(): string {
 }
 
 /** A failure retrying cannot fix (no data, NaN loss): the runner fails the job instead of requeueing it. */
-function permanent(ctx: JobContext, error: Error): Error {
-  ctx.job.maxAttempts = ctx.job.attempts;
-  return error;
-}
-
 const clean = <T>(value: T): Prisma.InputJsonValue => JSON.parse(JSON.stringify(value)); // NaN → null
 
 async function loadFaces(ctx: JobContext): Promise<RoundFace[]> {
@@ -112,18 +107,18 @@ export async function runTrainRound(ctx: JobContext, hooks: RoundHooks = {}) {
   await seedBundledVersions(prisma, name);
   sweepStoreTemp(name);
   const { served: parent } = await resolveActive(prisma, name);
-  if (!parent) throw permanent(ctx, new Error(`No usable version of ${name} to start from`));
+  if (!parent) throw new PermanentJobError(`No usable version of ${name} to start from`);
   const parentDir = locate(parent).dir;
   const parentManifest = readManifest(parentDir);
   const snapshotAt = new Date();
   const { count: newLabels } = await countNewLabels(prisma, name);
-  if (newLabels === 0) throw permanent(ctx, new Error('No faces were labeled since the last round; nothing new to train on.'));
+  if (newLabels === 0) throw new PermanentJobError('No faces were labeled since the last round; nothing new to train on.');
 
   const faces = await loadFaces(ctx);
   const train = faces.filter((f) => f.split === 'train');
   const heldOut = faces.filter((f) => f.split === 'test');
   let val = faces.filter((f) => f.split === 'val');
-  if (train.length < 2) throw permanent(ctx, new Error(`Only ${train.length} labeled faces fall in the training split; label more first.`));
+  if (train.length < 2) throw new PermanentJobError(`Only ${train.length} labeled faces fall in the training split; label more first.`);
   await ctx.log(`${faces.length} labeled faces (${newLabels} new): train ${train.length}, val ${val.length}, held-out ${heldOut.length}; parent ${parent.version}`);
   if (val.length === 0) {
     val = train;
@@ -193,7 +188,7 @@ export async function runTrainRound(ctx: JobContext, hooks: RoundHooks = {}) {
     await Promise.allSettled(pendingLogs);
     parentModel.dispose();
     warmModel?.dispose();
-    if (error instanceof Error && error.name === 'NonFiniteLossError') throw permanent(ctx, new Error(`${error.message}: round failed, nothing saved or promoted`));
+    if (error instanceof Error && error.name === 'NonFiniteLossError') throw new PermanentJobError(`${error.message}: round failed, nothing saved or promoted`);
     throw error;
   }
   await Promise.allSettled(pendingLogs);
