@@ -2,12 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
 import { signInCookie } from '../support/http-session';
+import { type RunningServer, startServer } from '../support/server';
 import { ADMIN } from './global-setup';
 
-const baseURL = inject('baseURL');
+// Its own server: the queue serves the most uncertain faces of the whole library, so faces other
+// browser tests pre-label would otherwise be served here in place of the seeded ones.
+let server: RunningServer;
+let baseURL: string;
 const FACES = path.resolve('tests/fixtures/faces');
 
 let admin: string;
@@ -52,6 +56,8 @@ async function waitForNewFace(p: Page, previous: string | null) {
 }
 
 beforeAll(async () => {
+  server = await startServer({ FACET_ADMIN_EMAIL: ADMIN.email, FACET_ADMIN_PASSWORD: ADMIN.password });
+  baseURL = server.url;
   admin = await signInCookie(baseURL, ADMIN.email, ADMIN.password);
   const files = readdirSync(FACES).filter((f) => f.endsWith('.jpg'));
   for (let i = 0; i < 32; i++) {
@@ -73,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await server?.stop();
 });
 
 describe('annotation workspace in Chromium', () => {
