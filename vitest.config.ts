@@ -13,6 +13,9 @@ const pgUrl = process.env.FACET_TEST_PG_URL;
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Vitest's default on 2 cores is one file at a time; most files wait on servers, browsers and
+    // databases, so two at once roughly halves the suite's wall time here.
+    maxWorkers: 2,
     projects: [
       { resolve: { alias }, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], testTimeout: 60_000 } },
       {
