@@ -3,6 +3,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { BackendIndicator } from '@/components/ml/backend-indicator';
+import { useActiveModel } from '@/components/models/use-active-model';
 import { ProgressBar } from '@/components/progress-bar';
 import { createPrelabeler } from '@/lib/ml/prelabel-client';
 import { FaceOverlay } from './face-overlay';
@@ -88,6 +89,17 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
       },
     );
   }, []);
+
+  // A newly promoted model version (polled): the next run loads it; a run under way finishes first.
+  const active = useActiveModel();
+  const activeModel = active.data && !active.data.problem ? `${active.data.name}/${active.data.version}` : null;
+  useEffect(() => {
+    if (!activeModel || model.status !== 'ready' || model.prelabeler.info.model === activeModel || snap?.status === 'running') return;
+    const previous = modelRef.current;
+    modelRef.current = null;
+    setModel({ status: 'idle' });
+    void previous?.then((p) => p.dispose()).catch(() => {});
+  }, [activeModel, model, snap?.status]);
 
   const invalidate = useMemo(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
