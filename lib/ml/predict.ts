@@ -82,25 +82,23 @@ function averagePredictions(a: FacePrediction, b: FacePrediction): FacePredictio
   return { age: (a.age + b.age) / 2, pFemale, gender: pFemale >= 0.5 ? 'FEMALE' : 'MALE', ageBins, bin: argmax(ageBins) };
 }
 
-/** Backbone features for faces (optionally mirrored), laid out as the heads expect. */
-export function extractHeadFeatures(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[], flip: boolean): Float32Array {
-  const { manifest } = model;
-  const n = faces.length;
-  const nodes = new Map<string, Float32Array>();
-  for (const ref of manifest.backbones) {
-    const bb = model.backbones.get(ref.id);
-    if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
-    const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: manifest.preprocessing.cropMargin };
-    const s = spec.inputSize;
-    const batch = new Float32Array(n * s * s * 3);
-    faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
-    const outs = tf.tidy(() => {
-      const o = bb.run(tf.tensor4d(batch, [n, s, s, 3]));
-      return Object.fromEntries(Object.entries(o).map(([k, t]) => [k, t.dataSync() as Float32Array]));
-    });
-    for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
-  }
-  const { featureLayout, inputDims } = manifest.heads;
+type FaceCrop = { image: PixelImage; box: FaceBox };
+type BackboneRef = ModelManifest['backbones'][number];
+
+/** One backbone's input batch: every face cropped and normalised as that backbone expects. */
+function backboneInput(model: AgeGenderModel, ref: BackboneRef, faces: FaceCrop[], flip: boolean): { bb: Backbone; input: tf.Tensor4D } {
+  const bb = model.backbones.get(ref.id);
+  if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
+  const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: model.manifest.preprocessing.cropMargin };
+  const s = spec.inputSize;
+  const batch = new Float32Array(faces.length * s * s * 3);
+  faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
+  return { bb, input: tf.tensor4d(batch, [faces.length, s, s, 3]) };
+}
+
+/** The backbone outputs (keyed `backbone:node`) concatenated per face in the heads' feature layout. */
+function layoutHeadFeatures(heads: HeadsInfo, nodes: Map<string, Float32Array>, n: number): Float32Array {
+  const { featureLayout, inputDims } = heads;
   const x = new Float32Array(n * inputDims);
   for (let i = 0; i < n; i++) {
     let offset = i * inputDims;
@@ -114,8 +112,22 @@ export function extractHeadFeatures(model: AgeGenderModel, faces: { image: Pixel
   return x;
 }
 
+/** Backbone features for faces (optionally mirrored), laid out as the heads expect. */
+export function extractHeadFeatures(model: AgeGenderModel, faces: FaceCrop[], flip: boolean): Float32Array {
+  const nodes = new Map<string, Float32Array>();
+  for (const ref of model.manifest.backbones) {
+    const outs = tf.tidy(() => {
+      const { bb, input } = backboneInput(model, ref, faces, flip);
+      const o = bb.run(input);
+      return Object.fromEntries(Object.entries(o).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+    });
+    for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
+  }
+  return layoutHeadFeatures(model.manifest.heads, nodes, faces.length);
+}
+
 /** Full pipeline for a batch of faces (boxes in image pixels). */
-export function predictFaces(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[]): FacePrediction[] {
+export function predictFaces(model: AgeGenderModel, faces: FaceCrop[]): FacePrediction[] {
   if (faces.length === 0) return [];
   const { heads: info, preprocessing } = model.manifest;
   const n = faces.length;
@@ -143,34 +155,15 @@ async function readAll(tensors: Record<string, tf.Tensor>): Promise<Record<strin
   return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
 }
 
-async function extractHeadFeaturesAsync(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[], flip: boolean): Promise<Float32Array> {
-  const { manifest } = model;
-  const n = faces.length;
+async function extractHeadFeaturesAsync(model: AgeGenderModel, faces: FaceCrop[], flip: boolean): Promise<Float32Array> {
   const nodes = new Map<string, Float32Array>();
-  for (const ref of manifest.backbones) {
-    const bb = model.backbones.get(ref.id);
-    if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
-    const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: manifest.preprocessing.cropMargin };
-    const s = spec.inputSize;
-    const batch = new Float32Array(n * s * s * 3);
-    faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
-    const input = tf.tensor4d(batch, [n, s, s, 3]);
+  for (const ref of model.manifest.backbones) {
+    const { bb, input } = backboneInput(model, ref, faces, flip);
     const outs = await readAll(bb.run(input));
     input.dispose();
     for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
   }
-  const { featureLayout, inputDims } = manifest.heads;
-  const x = new Float32Array(n * inputDims);
-  for (let i = 0; i < n; i++) {
-    let offset = i * inputDims;
-    for (const f of featureLayout) {
-      const src = nodes.get(`${f.backbone}:${f.node}`);
-      if (!src) throw new Error(`backbone output ${f.backbone}:${f.node} missing`);
-      x.set(src.subarray(i * f.dims, (i + 1) * f.dims), offset);
-      offset += f.dims;
-    }
-  }
-  return x;
+  return layoutHeadFeatures(model.manifest.heads, nodes, faces.length);
 }
 
 async function predictFromFeaturesAsync(heads: tf.LayersModel, info: HeadsInfo, features: Float32Array, n: number): Promise<FacePrediction[]> {
@@ -183,7 +176,7 @@ async function predictFromFeaturesAsync(heads: tf.LayersModel, info: HeadsInfo, 
 }
 
 /** predictFaces with asynchronous reads (same results; use it in the browser). */
-export async function predictFacesAsync(model: AgeGenderModel, faces: { image: PixelImage; box: FaceBox }[]): Promise<FacePrediction[]> {
+export async function predictFacesAsync(model: AgeGenderModel, faces: FaceCrop[]): Promise<FacePrediction[]> {
   if (faces.length === 0) return [];
   const { heads: info, preprocessing } = model.manifest;
   const n = faces.length;
