@@ -1,3 +1,5 @@
+import { YGrid } from './y-grid';
+
 type Series = { name: string; color: string; values: number[] };
 
 /**
@@ -33,14 +35,7 @@ export function BarChart({
     <figure className="chart">
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title}>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line x1={pad.left} x2={width - pad.right} y1={y(t)} y2={y(t)} stroke="#e3e6ec" />
-            <text x={pad.left - 6} y={y(t) + 4} textAnchor="end" fontSize="10" fill="#5d6472">
-              {t}
-            </text>
-          </g>
-        ))}
+        <YGrid ticks={ticks} y={y} left={pad.left} right={width - pad.right} />
         {categories.map((cat, i) => (
           <g key={cat}>
             {series.map((s, j) => (
