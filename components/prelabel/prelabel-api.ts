@@ -1,4 +1,8 @@
+import type { DetectorRecord } from './detector-record';
 import type { PendingPage, PrelabelFace, SaveResult } from './types';
+
+/** POST /api/images/:id/predictions: the faces, and (optional) the detector's record for calibration. */
+export type PredictionsSave = { model: string; faces: PrelabelFace[] } & Partial<Omit<DetectorRecord, 'faces'>>;
 
 /** An HTTP failure with whether trying again later could help (network, 5xx, 408, 429). */
 export class RequestError extends Error {
@@ -17,7 +21,7 @@ export type PendingQuery = { model: string; ids?: string[]; datasetId?: string; 
 export type PrelabelApi = {
   pending(query: PendingQuery): Promise<PendingPage>;
   imageFile(id: string): Promise<Blob>;
-  savePredictions(id: string, body: { model: string; faces: PrelabelFace[] }): Promise<SaveResult>;
+  savePredictions(id: string, body: PredictionsSave): Promise<SaveResult>;
 };
 
 const retryableStatus = (status: number) => status >= 500 || status === 408 || status === 429;

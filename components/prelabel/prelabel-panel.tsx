@@ -254,6 +254,12 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
                       : snap.status}
               </dd>
             </div>
+            {snap.thresholds.length > 0 && (
+              <div title="Faces are kept from this detector score up: each dataset's threshold (Models → Detector), else the detector's default">
+                <dt>Detector threshold</dt>
+                <dd data-testid="prelabel-threshold">{snap.thresholds.map((t) => t.toFixed(2)).join(', ')}</dd>
+              </div>
+            )}
             {snap.skipped > 0 && (
               <div>
                 <dt>Already done elsewhere</dt>

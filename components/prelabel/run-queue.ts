@@ -1,3 +1,5 @@
+import { DEFAULT_DETECT } from '@/lib/ml/detector';
+import { detectorOptions, detectorRecord } from './detector-record';
 import { RequestError, type PrelabelApi } from './prelabel-api';
 import type { PendingImage, PrelabelFace, Prelabeler, PrelabelResult, PrelabelScope } from './types';
 
@@ -25,6 +27,8 @@ export type RunSnapshot = {
   runningSince: number | null;
   error?: string;
   latest?: { image: PendingImage; result: PrelabelResult; blob: Blob };
+  /** The detector thresholds faces were kept at in this run (the datasets' own, else the default). */
+  thresholds: number[];
 };
 
 export type RunOptions = {
@@ -101,7 +105,19 @@ export class PrelabelRun {
       activeMs: 0,
       runningSince: null,
       latest: undefined,
+      thresholds: [],
     };
+    // A prelabel() that takes options applies the dataset's threshold in the worker; one that takes
+    // only the image runs at the detector's default, and the threshold is applied here (raising only).
+    this.takesOptions = options.prelabeler.prelabel.length >= 2;
+  }
+  private readonly takesOptions: boolean;
+
+  /** The image's faces at its dataset's threshold, with the detector record the server keeps. */
+  private record(image: PendingImage, result: PrelabelResult) {
+    const { scoreThreshold } = detectorOptions(image.scoreThreshold);
+    const rec = detectorRecord(result, scoreThreshold, this.takesOptions ? scoreThreshold : DEFAULT_DETECT.scoreThreshold);
+    return { ...rec, faces: usableFaces({ ...result, faces: rec.faces }) };
   }
 
   subscribe = (listener: () => void) => {
@@ -269,9 +285,10 @@ export class PrelabelRun {
 
   private async predict(image: PendingImage, blob: Blob): Promise<PrelabelResult | null> {
     try {
-      const result = await this.o.prelabeler.prelabel(blob);
+      const result = await this.o.prelabeler.prelabel(blob, detectorOptions(image.scoreThreshold));
       this.predictFailuresInARow = 0;
-      this.set((s) => ({ faces: s.faces + result.faces.length, latest: { image, result, blob } }));
+      const kept = this.record(image, result).faces;
+      this.set((s) => ({ faces: s.faces + kept.length, latest: { image, result: { ...result, faces: kept }, blob } }));
       return result;
     } catch (error) {
       this.predictFailuresInARow++;
@@ -282,8 +299,10 @@ export class PrelabelRun {
 
   private async save(image: PendingImage, result: PrelabelResult): Promise<void> {
     try {
-      const saved = await this.withRetry(() => this.o.api.savePredictions(image.id, { model: this.snapshot.model, faces: usableFaces(result) }));
-      this.set((s) => ({ done: s.done + 1, skipped: s.skipped + (saved.skipped ? 1 : 0) }));
+      const record = this.record(image, result);
+      const saved = await this.withRetry(() => this.o.api.savePredictions(image.id, { model: this.snapshot.model, ...record }));
+      const t = record.detector.scoreThreshold;
+      this.set((s) => ({ done: s.done + 1, skipped: s.skipped + (saved.skipped ? 1 : 0), thresholds: s.thresholds.includes(t) ? s.thresholds : [...s.thresholds, t].sort((a, b) => a - b) }));
       this.o.onSaved?.(image.id);
     } catch (error) {
       this.fail(image, 'save', `Could not save the predictions: ${reasonOf(error)}`, result);

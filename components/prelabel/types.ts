@@ -5,12 +5,16 @@
 export type PrelabelFace = { box: { x: number; y: number; w: number; h: number }; detScore: number; pMale: number; ageProbs: number[]; age: number };
 export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number };
 export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
-export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob): Promise<PrelabelResult>; dispose(): void };
+/** Options a prelabel call passes to the worker (the dataset's detector threshold; see detector-record.ts). */
+export type PrelabelCallOptions = { scoreThreshold?: number; candidateFloor?: number };
+/** `prelabel` may ignore `options` (a client that takes one argument): the runner then applies the threshold itself. */
+export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob, options?: PrelabelCallOptions): Promise<PrelabelResult>; dispose(): void };
 
 /** Which images a run works through: the ones just uploaded, or everything still pending. */
 export type PrelabelScope = { kind: 'ids'; ids: string[] } | { kind: 'all'; datasetId?: string };
 
-export type PendingImage = { id: string; sourceName: string; width: number; height: number; prelabelModel: string | null };
+/** `scoreThreshold`: the image's dataset's detector threshold (null or absent: the detector's default). */
+export type PendingImage = { id: string; sourceName: string; width: number; height: number; prelabelModel: string | null; scoreThreshold?: number | null };
 export type PendingCounts = { total: number; pending: number; done: number };
 export type PendingPage = { model: string; images: PendingImage[]; nextCursor: string | null; counts: PendingCounts };
 export type SaveResult = { skipped: boolean; created: number; updated: number; replaced: number };

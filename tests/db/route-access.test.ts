@@ -220,6 +220,14 @@ const CASES: Case[] = [
     path: () => '/api/models/files/agegender/r9/model.json',
     params: () => ({ name: 'agegender', version: 'r9', file: 'model.json' }),
   },
+  { file: 'app/api/models/detector/route.ts', method: 'GET', permission: 'models:manage', path: () => '/api/models/detector' },
+  {
+    file: 'app/api/models/detector/threshold/route.ts',
+    method: 'POST',
+    permission: 'models:manage',
+    path: () => '/api/models/detector/threshold',
+    body: async () => ({ datasetId: 'none', threshold: 0.6 }),
+  },
   { file: 'app/api/jobs/[id]/route.ts', method: 'GET', permission: 'models:manage', path: () => '/api/jobs/none', params: () => ({ id: 'none' }) },
   { file: 'app/api/jobs/[id]/route.ts', method: 'DELETE', permission: 'models:manage', path: () => '/api/jobs/none', params: () => ({ id: 'none' }) },
 ];

@@ -3,7 +3,7 @@ import { AGE_BIN_COUNT, ageToBin, expectedAge, MAX_AGE } from '@/lib/domain/age-
 import { iou } from '@/lib/domain/box';
 import { UTK_RACES } from '@/lib/domain/utkface-name';
 import { uncertainty } from '@/lib/domain/uncertainty';
-import { clampBox, isUsableBox } from '@/lib/domain/box';
+import { type Box, clampBox, isUsableBox } from '@/lib/domain/box';
 import type { PrismaClient } from '@/lib/server/db';
 import { HttpError, notFound } from '@/lib/server/http/errors';
 
@@ -26,7 +26,20 @@ export const PredictionsBody = z.object({
       }),
     )
     .max(500),
-});
+  /**
+   * The detector's threshold for this run and how far down its boxes were recorded: boxes scoring
+   * in [floor, scoreThreshold) come as `candidates` (not made faces). Kept as the image's DetectorRun
+   * for detector calibration; without it the image's older record is dropped.
+   */
+  detector: z.object({ scoreThreshold: prob, floor: prob }).refine((d) => d.floor <= d.scoreThreshold, 'floor must not exceed scoreThreshold').optional(),
+  candidates: z
+    .array(z.object({ box: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }), detScore: prob }))
+    .max(500)
+    .optional(),
+}).refine(
+  (b) => !b.candidates?.length || (b.detector && b.candidates.every((c) => c.detScore >= b.detector!.floor && c.detScore < b.detector!.scoreThreshold)),
+  { message: 'candidates need `detector` and must score in [floor, scoreThreshold)', path: ['candidates'] },
+);
 export type PredictionsBody = z.infer<typeof PredictionsBody>;
 
 const argmax = (values: readonly number[]) => values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
@@ -92,6 +105,23 @@ export async function savePredictions(prisma: PrismaClient, imageId: string, bod
       }
     }
     await tx.image.update({ where: { id: imageId }, data: { prelabelModel: body.model, prelabeledAt: now } });
+    await recordDetectorRun(tx, imageId, body, boxes, image);
     return { skipped: false, created, updated, replaced: untouched.length };
   });
+}
+
+type Tx = Pick<PrismaClient, 'detectorRun'>;
+
+/** The detector's own output for this save (faces and below-threshold candidates), replacing the image's older record. */
+async function recordDetectorRun(tx: Tx, imageId: string, body: PredictionsBody, faceBoxes: Box[], image: { width: number; height: number }) {
+  if (!body.detector) {
+    await tx.detectorRun.deleteMany({ where: { imageId } });
+    return;
+  }
+  const detections = [
+    ...body.faces.map((f, i) => ({ ...faceBoxes[i], score: f.detScore })),
+    ...(body.candidates ?? []).map((c) => ({ ...clampBox(c.box, image.width, image.height), score: c.detScore })).filter(isUsableBox),
+  ].sort((a, b) => b.score - a.score);
+  const data = { model: body.model, scoreThreshold: body.detector.scoreThreshold, floor: body.detector.floor, detections, createdAt: new Date() };
+  await tx.detectorRun.upsert({ where: { imageId }, create: { imageId, ...data }, update: data });
 }

@@ -21,7 +21,14 @@ export const PendingQuery = z.object({
 });
 export type PendingQuery = z.infer<typeof PendingQuery>;
 
-export const pendingImageSelect = { id: true, sourceName: true, width: true, height: true, prelabelModel: true } as const;
+export const pendingImageSelect = {
+  id: true,
+  sourceName: true,
+  width: true,
+  height: true,
+  prelabelModel: true,
+  dataset: { select: { detScoreThreshold: true } },
+} as const;
 
 /**
  * Images that this model version has not pre-labeled yet (never pre-labeled, or by another
@@ -45,7 +52,8 @@ export async function listPending(prisma: PrismaClient, q: PendingQuery) {
     prisma.image.count({ where: pending }),
     prisma.image.count({ where: scope }),
   ]);
-  const images = rows.slice(0, q.limit);
+  // scoreThreshold: the dataset's detector threshold (null: the detector's default), set on the Models page.
+  const images = rows.slice(0, q.limit).map(({ dataset, ...image }) => ({ ...image, scoreThreshold: dataset.detScoreThreshold }));
   return {
     model: q.model,
     images,

@@ -1,0 +1,36 @@
+/**
+ * What a pre-label save tells the server about the detector (for detector calibration on the Models
+ * page): the threshold the image's faces were kept at — the dataset's own, from the pending list, else
+ * the detector's default — and the boxes under it down to the lowest score the worker reported.
+ */
+import { DEFAULT_DETECT } from '@/lib/ml/detector';
+import type { PrelabelFace, PrelabelResult } from './types';
+
+/** Below-threshold boxes are asked for down to this score (kept as candidates, never made faces). */
+export const CANDIDATE_FLOOR = 0.3;
+
+export type Candidate = { box: PrelabelFace['box']; detScore: number };
+/** A worker that reports below-threshold boxes returns them as `candidates`, recorded down to `candidateFloor`. */
+export type ResultWithCandidates = PrelabelResult & { candidates?: Candidate[]; candidateFloor?: number };
+export type DetectorRecord = { faces: PrelabelFace[]; candidates: Candidate[]; detector: { scoreThreshold: number; floor: number } };
+
+/** The options a prelabel call asks the worker for. */
+export function detectorOptions(datasetThreshold: number | null | undefined) {
+  return { scoreThreshold: datasetThreshold ?? DEFAULT_DETECT.scoreThreshold, candidateFloor: CANDIDATE_FLOOR };
+}
+
+/**
+ * Splits a result at the threshold. `workerThreshold` is the threshold the worker really applied:
+ * the one asked for when it takes options, else its default — then nothing under the default was
+ * seen, and a dataset threshold under the default cannot be honoured (the record says so).
+ */
+export function detectorRecord(result: ResultWithCandidates, wanted: number, workerThreshold: number): DetectorRecord {
+  const scoreThreshold = Math.max(wanted, workerThreshold);
+  const floor = Math.min(scoreThreshold, result.candidateFloor ?? workerThreshold, workerThreshold);
+  const below: Candidate[] = [...result.faces.filter((f) => f.detScore < scoreThreshold), ...(result.candidates ?? [])].map((c) => ({ box: c.box, detScore: c.detScore }));
+  return {
+    faces: result.faces.filter((f) => f.detScore >= scoreThreshold),
+    candidates: below.filter((c) => c.detScore >= floor && c.detScore < scoreThreshold),
+    detector: { scoreThreshold, floor },
+  };
+}
