@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { DetectorSection } from '@/components/models/detector-section';
 import { FairnessTable } from '@/components/models/fairness-table';
 import { MetricsChart } from '@/components/models/metrics-chart';
 import { RoundProgress } from '@/components/models/round-progress';
@@ -84,6 +85,7 @@ export function ModelsPageClient() {
           <FairnessTable report={version.metrics.heldOut} parent={version.metrics.parentHeldOut} />
         </>
       )}
+      <DetectorSection />
       <h2>Recent rounds and re-scores</h2>
       <table className="table" data-testid="model-jobs">
         <thead><tr><th>Started</th><th>Kind</th><th>Status</th><th>Result</th><th /></tr></thead>
