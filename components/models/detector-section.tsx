@@ -18,7 +18,7 @@ const pc = (v: number | null) => (v === null ? 0 : Math.round(1000 * v) / 10);
  */
 export function DetectorSection() {
   const queryClient = useQueryClient();
-  const view = useQuery({ queryKey: ['detector'], queryFn: () => apiFetch<DetectorView>('/api/models/detector'), refetchInterval: 60_000 });
+  const view = useQuery({ queryKey: ['detector'], queryFn: () => apiFetch<DetectorView>('/api/models/detector'), staleTime: 60_000 });
   const apply = useMutation({
     mutationFn: (body: { datasetId: string; threshold: number | null; evidence?: object }) =>
       apiFetch('/api/models/detector/threshold', { method: 'POST', body: JSON.stringify(body) }),
@@ -61,6 +61,8 @@ function DatasetDetector({ d, defaultThreshold, maxImages, busy, onApply, onRese
 }) {
   const c = d.calibration;
   const r = c.recommended;
+  // Thresholds that keep no detection have no precision: not drawn (the line would fall to 0).
+  const drawn = c.sweep.filter((s) => s.precision !== null);
   return (
     <div className="card" data-testid="detector-dataset" data-dataset={d.name}>
       <h3>{d.name}</h3>
@@ -104,13 +106,13 @@ function DatasetDetector({ d, defaultThreshold, maxImages, busy, onApply, onRese
             </tbody>
           </table>
           <LineChart
-            title={`${d.name}: precision, recall and F1 (%) by detector threshold`}
-            categories={c.sweep.map((s) => t2(s.threshold))}
+            title={`${d.name}: precision, recall and F1 (%) by detector threshold (in use: ${t2(d.inUse)})`}
+            categories={drawn.map((s) => t2(s.threshold))}
             labelEvery={2}
             series={[
-              { name: 'precision %', color: '#3b6fd8', values: c.sweep.map((s) => pc(s.precision)) },
-              { name: 'recall %', color: '#2f9e6b', values: c.sweep.map((s) => pc(s.recall)) },
-              { name: 'F1 %', color: '#c94f4f', values: c.sweep.map((s) => pc(s.f1)) },
+              { name: 'precision %', color: '#3b6fd8', values: drawn.map((s) => pc(s.precision)) },
+              { name: 'recall %', color: '#2f9e6b', values: drawn.map((s) => pc(s.recall)) },
+              { name: 'F1 %', color: '#c94f4f', values: drawn.map((s) => pc(s.f1)) },
             ]}
           />
           {r === null ? (

@@ -29,6 +29,12 @@ describe('detector record of a pre-label save', () => {
     expect(raised.detector).toEqual({ scoreThreshold: 0.6, floor: 0.5 });
     expect(detectorRecord(result([face(0, 0.55)]), 0.4, 0.5).detector).toEqual({ scoreThreshold: 0.5, floor: 0.5 });
   });
+
+  it('believes the threshold a worker reports over the assumed one', () => {
+    const r = detectorRecord(result([face(0, 0.9), face(100, 0.45)], { scoreThreshold: 0.4 }), 0.4, 0.5);
+    expect(r.detector).toEqual({ scoreThreshold: 0.4, floor: 0.4 });
+    expect(r.faces).toHaveLength(2);
+  });
 });
 
 describe('pre-label run with dataset thresholds', () => {
