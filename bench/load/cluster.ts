@@ -7,7 +7,7 @@ import { freePort } from '../../tests/support/server';
  * M workers, all on one database and one data directory (the shared image store), as several
  * machines behind a load balancer would be. Each process is its own group so it can be killed whole.
  */
-export type Cluster = { urls: string[]; stop: () => Promise<void>; logs: () => string };
+export type Cluster = { urls: string[]; webGroups: number[]; workerGroups: number[]; stop: () => Promise<void>; logs: () => string };
 
 /** FACET_APP_DIR: run another copy of the build (e.g. a snapshot of `.next`) instead of this checkout's. */
 const root = process.env.FACET_APP_DIR || path.resolve(__dirname, '../..');
@@ -40,6 +40,8 @@ export async function startCluster(options: { instances: number; workers: number
     );
   };
   const urls: string[] = [];
+  const webGroups: number[] = [];
+  const workerGroups: number[] = [];
   try {
     for (let i = 0; i < options.instances; i++) {
       const port = await freePort();
@@ -48,14 +50,15 @@ export async function startCluster(options: { instances: number; workers: number
       if (options.webNodeArgs) spawnLogged(`web${i}`, process.execPath, [...options.webNodeArgs, path.join(root, 'node_modules/next/dist/bin/next'), ...start], { NEXTAUTH_URL: url });
       else spawnLogged(`web${i}`, path.join(root, 'node_modules/.bin/next'), start, { NEXTAUTH_URL: url });
       urls.push(url);
+      webGroups.push(children[children.length - 1].pid!);
       await waitHealthy(url, children[children.length - 1], () => output);
     }
-    for (let i = 0; i < options.workers; i++) spawnLogged(`worker${i}`, path.join(root, 'node_modules/.bin/tsx'), ['workers/worker.ts'], {});
+    for (let i = 0; i < options.workers; i++) workerGroups.push(spawnLogged(`worker${i}`, path.join(root, 'node_modules/.bin/tsx'), ['workers/worker.ts'], {}).pid!);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { urls, stop, logs: () => output };
+  return { urls, webGroups, workerGroups, stop, logs: () => output };
 }
 
 function signal(child: ChildProcess, sig: NodeJS.Signals) {

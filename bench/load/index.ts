@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { signInCookie } from '../../tests/support/http-session';
 import { Annotator, type Mix, type Outcome } from './annotator';
 import { startCluster } from './cluster';
+import { groupCpuMs } from './cpu';
 import { summarizeProfiles } from './profile';
 import { seed } from './seed';
 import { Recorder, summarize, table } from './stats';
@@ -131,7 +132,11 @@ async function main() {
     const outcome: Outcome = { acks: [], grants: [], errors: [], conflicts: 0, replays: 0, emptyQueue: 0 };
     const annotators = seeded.users.map((u, i) => new Annotator(u.id, cookies[i], cluster!.urls, recorder, outcome, MIX, mulberry(1000 + i)));
     const begin = Date.now();
-    const warmup = setTimeout(() => (recorder.measuring = true), WARMUP * 1000);
+    let cpuAtStart: { web: number | null; workers: number | null; bench: NodeJS.CpuUsage } | null = null;
+    const warmup = setTimeout(() => {
+      recorder.measuring = true;
+      cpuAtStart = { web: groupCpuMs(cluster!.webGroups), workers: groupCpuMs(cluster!.workerGroups), bench: process.cpuUsage() };
+    }, WARMUP * 1000);
     const loadBefore = os.loadavg()[0];
     const stopProbe = probe(cluster.urls, recorder, begin + (WARMUP + SECONDS) * 1000);
     await Promise.all(annotators.map(async (a, i) => {
@@ -141,10 +146,19 @@ async function main() {
     clearTimeout(warmup);
     stopProbe();
     const endedAt = Date.now();
+    const cpuAtEnd = { web: groupCpuMs(cluster.webGroups), workers: groupCpuMs(cluster.workerGroups), bench: process.cpuUsage() };
     const elapsed = (endedAt - begin) / 1000 - WARMUP;
     console.log(`\n   measured ${elapsed.toFixed(1)} s after a ${WARMUP} s warm-up; load average ${loadBefore.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}`);
     console.log(table(recorder, elapsed).join('\n'));
     console.log(`  ${'all'.padEnd(40)}${String(recorder.total()).padStart(8)}${(recorder.total() / elapsed).toFixed(1).padStart(8)}`);
+    const start = cpuAtStart as typeof cpuAtEnd | null;
+    if (start?.web != null && cpuAtEnd.web !== null) {
+      const cpu = cpuAtEnd.web - start.web;
+      const core = (ms: number) => `${((100 * ms) / 1000 / elapsed).toFixed(0)}% of one core`;
+      const bench = (cpuAtEnd.bench.user + cpuAtEnd.bench.system - start.bench.user - start.bench.system) / 1000;
+      console.log(`   CPU while measured: web instance(s) ${(cpu / 1000).toFixed(1)} s = ${(cpu / recorder.total()).toFixed(1)} ms per request (${core(cpu)}); ` +
+        `worker(s) ${core((cpuAtEnd.workers ?? 0) - (start.workers ?? 0))}; this load generator ${core(bench)}`);
+    }
     await cluster.stop();
     cluster = undefined;
     if (profileDir) console.log(`\n${summarizeProfiles(profileDir).join('\n')}`);

@@ -9,6 +9,7 @@ import {
   type Rng,
 } from '@/lib/domain/queue-policy';
 import { editorView, type EditorView } from '@/lib/api/faces/editor-face';
+import { execute, list, query } from '@/lib/server/db/raw';
 import { HttpError } from '@/lib/server/http/errors';
 import { leaseMs, queuePolicy, WORK_ACTIONS } from './settings';
 
@@ -39,20 +40,23 @@ export type NextFaceResult =
 /** Windows read before giving up (each window is walked claim by claim). */
 const MAX_TRIES = 12;
 
-const candidateSelect = {
-  id: true,
-  imageId: true,
-  uncertainty: true,
-  uncertaintyWhy: true,
-  predGender: true,
-  predAgeBin: true,
-} as const;
+/**
+ * Every statement of the queue is raw SQL (see lib/server/db/raw.ts: Prisma's per-call planning
+ * cost more CPU than the queries themselves at 50 annotators).
+ */
+const CANDIDATE = '"id", "imageId", "uncertainty", "uncertaintyWhy", "predGender", "predAgeBin"';
 
-/** Faces the queue may serve at `now`. */
+/** Faces the queue may serve at `now` (Prisma filter, for other modules). */
 export const openFaceWhere = (now: Date) => ({
   status: 'PREDICTED' as const,
   OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
 });
+/** The same in SQL; one parameter: now. */
+const OPEN_FACE_SQL = `"status" = 'PREDICTED' AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < ?)`;
+const notIn = (ids: Set<string> | string[]) => {
+  const values = [...ids];
+  return { sql: values.length ? ` AND "id" NOT IN (${list(values.length)})` : '', values };
+};
 
 export async function nextFace(prisma: PrismaClient, userId: string, options: NextFaceOptions = {}): Promise<NextFaceResult> {
   const now = options.now ?? new Date();
@@ -89,10 +93,16 @@ export async function nextFace(prisma: PrismaClient, userId: string, options: Ne
     while (pool.length > 0) {
       const pick = pickFace(losses > 0 ? spreadHead(pool, losses, rng) : pool, recent, mode, policy);
       if (!pick) break;
-      const { count } = await prisma.face.updateMany({
-        where: { id: pick.face.id, ...openFaceWhere(now) },
-        data: { leaseOwnerId: userId, leaseExpiresAt: expires, servedReason: pick.mode },
-      });
+      const count = await execute(
+        prisma,
+        `UPDATE "Face" SET "leaseOwnerId" = ?, "leaseExpiresAt" = ?, "servedReason" = ?, "updatedAt" = ? WHERE "id" = ? AND ${OPEN_FACE_SQL}`,
+        userId,
+        expires,
+        pick.mode,
+        new Date(),
+        pick.face.id,
+        now,
+      );
       if (count === 1) {
         const [view, left] = await Promise.all([editorView(prisma, pick.face.id, userId, now, pick.face.imageId), total ?? remaining(prisma)]);
         if (view) return { ...view, why: explain(view, pick.why), reason: pick.mode, resumed: false, leaseExpiresAt: expires, remaining: left };
@@ -118,16 +128,23 @@ function spreadHead(pool: readonly QueueCandidate[], losses: number, rng: Rng): 
 }
 
 async function resume(prisma: PrismaClient, userId: string, now: Date, expires: Date, exclude: string[]): Promise<NextFaceResult | null> {
-  const held = await prisma.face.findFirst({
-    where: { leaseOwnerId: userId, leaseExpiresAt: { gt: now }, status: 'PREDICTED', ...(exclude.length ? { id: { notIn: exclude } } : {}) },
-    orderBy: { leaseExpiresAt: 'desc' },
-    select: { id: true, imageId: true },
-  });
+  const skip = notIn(exclude);
+  const [held] = await query<{ id: string; imageId: string }>(
+    prisma,
+    `SELECT "id", "imageId" FROM "Face" WHERE "leaseOwnerId" = ? AND "leaseExpiresAt" > ? AND "status" = 'PREDICTED'${skip.sql} ORDER BY "leaseExpiresAt" DESC LIMIT 1`,
+    userId,
+    now,
+    ...skip.values,
+  );
   if (!held) return null;
-  const { count } = await prisma.face.updateMany({
-    where: { id: held.id, leaseOwnerId: userId, status: 'PREDICTED' },
-    data: { leaseExpiresAt: expires },
-  });
+  const count = await execute(
+    prisma,
+    `UPDATE "Face" SET "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ? AND "leaseOwnerId" = ? AND "status" = 'PREDICTED'`,
+    expires,
+    new Date(),
+    held.id,
+    userId,
+  );
   if (count !== 1) return null;
   const [view, left] = await Promise.all([editorView(prisma, held.id, userId, now, held.imageId), remaining(prisma)]);
   if (!view) return null;
@@ -144,34 +161,34 @@ function explain(view: EditorView, why: string): string {
 /** The faces this annotator saved last (most recent first), for the diversity rule. */
 export async function recentFaces(prisma: PrismaClient, userId: string, take: number): Promise<(RecentFace & { faceId: string | null })[]> {
   if (take <= 0) return [];
-  const events = await prisma.labelEvent.findMany({
-    where: { userId, action: { in: [...WORK_ACTIONS] } },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  const events = await query<{ faceId: string | null; imageId: string | null; f_imageId: string | null; predGender: string | null; predAgeBin: number | null }>(
+    prisma,
+    `SELECT e."faceId", e."imageId", f."imageId" AS "f_imageId", f."predGender", f."predAgeBin"
+     FROM "LabelEvent" e LEFT JOIN "Face" f ON f."id" = e."faceId"
+     WHERE e."userId" = ? AND e."action" IN (${list(WORK_ACTIONS.length)})
+     ORDER BY e."createdAt" DESC, e."id" DESC LIMIT ?`,
+    userId,
+    ...WORK_ACTIONS,
     take,
-    select: { faceId: true, imageId: true, face: { select: { imageId: true, predGender: true, predAgeBin: true } } },
-  });
+  );
   return events.map((e) => ({
     faceId: e.faceId,
-    imageId: e.face?.imageId ?? e.imageId,
-    predGender: e.face?.predGender ?? null,
-    predAgeBin: e.face?.predAgeBin ?? null,
+    imageId: (e.f_imageId ?? e.imageId) as string,
+    predGender: e.predGender ?? null,
+    predAgeBin: e.predAgeBin ?? null,
   }));
 }
 
 /** The excluded faces (being saved by the caller) as diversity history, in the caller's order. */
 async function excludedFaces(prisma: PrismaClient, ids: string[]): Promise<(RecentFace & { id: string })[]> {
   if (ids.length === 0) return [];
-  const rows = await prisma.face.findMany({ where: { id: { in: ids } }, select: { id: true, imageId: true, predGender: true, predAgeBin: true } });
+  const rows = await query<RecentFace & { id: string }>(prisma, `SELECT "id", "imageId", "predGender", "predAgeBin" FROM "Face" WHERE "id" IN (${list(ids.length)})`, ...ids);
   return ids.flatMap((id) => rows.filter((r) => r.id === id));
 }
 
-function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: Set<string>): Promise<QueueCandidate[]> {
-  return prisma.face.findMany({
-    where: { ...openFaceWhere(now), ...(lost.size ? { id: { notIn: [...lost] } } : {}) },
-    orderBy: { uncertainty: 'desc' },
-    take: policy.window,
-    select: candidateSelect,
-  });
+function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: Set<string>, order: 'DESC' | 'ASC' = 'DESC'): Promise<QueueCandidate[]> {
+  const skip = notIn(lost);
+  return query<QueueCandidate>(prisma, `SELECT ${CANDIDATE} FROM "Face" WHERE ${OPEN_FACE_SQL}${skip.sql} ORDER BY "uncertainty" ${order} LIMIT ?`, now, ...skip.values, policy.window);
 }
 
 /**
@@ -192,29 +209,21 @@ async function randomWindow(
 ): Promise<QueueCandidate[]> {
   if (total === 0) return [];
   const offset = Math.min(total - 1, Math.floor(rng() * total));
-  const pivot = await prisma.face.findFirst({
-    where: { status: 'PREDICTED' },
-    orderBy: { uncertainty: 'desc' },
-    skip: offset,
-    select: { uncertainty: true },
-  });
-  if (!pivot) return total > 0 && !(await remaining(prisma, true)) ? [] : topWindowFromEnd(prisma, now, policy, lost);
-  const where = { ...openFaceWhere(now), uncertainty: { lte: pivot.uncertainty }, ...(lost.size ? { id: { notIn: [...lost] } } : {}) };
-  const window = await prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, take: policy.window, select: candidateSelect });
+  const [pivot] = await query<{ uncertainty: number }>(
+    prisma,
+    `SELECT "uncertainty" FROM "Face" WHERE "status" = 'PREDICTED' ORDER BY "uncertainty" DESC LIMIT 1 OFFSET ?`,
+    offset,
+  );
+  // Past the end of a queue that shrank since it was counted: its tail.
+  if (!pivot) return total > 0 && !(await remaining(prisma, true)) ? [] : topWindow(prisma, now, policy, lost, 'ASC');
+  const skip = notIn(lost);
+  const windowSql = `SELECT ${CANDIDATE} FROM "Face" WHERE ${OPEN_FACE_SQL} AND "uncertainty" <= ?${skip.sql} ORDER BY "uncertainty" DESC LIMIT ?`;
+  const args = [now, pivot.uncertainty, ...skip.values, policy.window];
+  const window = await query<QueueCandidate>(prisma, windowSql, ...args);
   if (window.length < policy.window || window[window.length - 1].uncertainty !== pivot.uncertainty) return window;
-  const rows = await prisma.$queryRaw<{ n: number | bigint | string }[]>`SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED' AND "uncertainty" > ${pivot.uncertainty}`;
+  const rows = await query<{ n: number | bigint | string }>(prisma, `SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED' AND "uncertainty" > ?`, pivot.uncertainty);
   const above = Number(rows[0]?.n ?? 0);
-  return prisma.face.findMany({ where, orderBy: { uncertainty: 'desc' }, skip: Math.max(0, offset - above), take: policy.window, select: candidateSelect });
-}
-
-/** The queue's tail (a random position past the end of a queue that shrank since it was counted). */
-function topWindowFromEnd(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: Set<string>): Promise<QueueCandidate[]> {
-  return prisma.face.findMany({
-    where: { ...openFaceWhere(now), ...(lost.size ? { id: { notIn: [...lost] } } : {}) },
-    orderBy: { uncertainty: 'asc' },
-    take: policy.window,
-    select: candidateSelect,
-  });
+  return query<QueueCandidate>(prisma, `${windowSql} OFFSET ?`, ...args, Math.max(0, offset - above));
 }
 
 /**

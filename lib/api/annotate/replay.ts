@@ -1,6 +1,7 @@
 import type { PrismaClient } from '@/lib/server/db';
 import { currentFace } from '@/lib/api/faces/editor-face';
 import { faceGone } from '@/lib/api/faces/errors';
+import { query } from '@/lib/server/db/raw';
 import { badRequest } from '@/lib/server/http/errors';
 
 /**
@@ -9,10 +10,12 @@ import { badRequest } from '@/lib/server/http/errors';
  */
 export async function replayRequest(prisma: PrismaClient, userId: string, requestId: string | undefined, faceId: string) {
   if (!requestId) return null;
-  const event = await prisma.labelEvent.findUnique({
-    where: { userId_requestId: { userId, requestId } },
-    select: { faceId: true, before: true },
-  });
+  const [event] = await query<{ faceId: string | null; before: unknown }>(
+    prisma,
+    'SELECT "faceId", "before" FROM "LabelEvent" WHERE "userId" = ? AND "requestId" = ?',
+    userId,
+    requestId,
+  );
   if (!event) return null;
   const firstFace = event.faceId ?? (event.before as { id?: string } | null)?.id ?? null;
   if (firstFace !== null && firstFace !== faceId) {

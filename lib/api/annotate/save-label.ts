@@ -3,10 +3,11 @@ import type { Prisma } from '@/prisma/generated/sqlite/client';
 import type { PrismaClient } from '@/lib/server/db';
 import { ageToBin } from '@/lib/domain/age-bins';
 import { clampBox } from '@/lib/api/faces/box';
-import { currentFace } from '@/lib/api/faces/editor-face';
+import { currentFace, loadEditorRow, shapeEvent, shapeFace } from '@/lib/api/faces/editor-face';
 import { StaleVersion, faceGone } from '@/lib/api/faces/errors';
 import { BoxInput, LabelFields, RequestId } from '@/lib/api/faces/schemas';
 import { type SnapshotSource, sameState, snapshot, snapshotSelect } from '@/lib/api/faces/snapshot';
+import { execute, isUniqueViolation, query } from '@/lib/server/db/raw';
 import { HttpError, badRequest } from '@/lib/server/http/errors';
 import { acceptedLabels } from './accept';
 import { replayRequest } from './replay';
@@ -84,37 +85,87 @@ function plan(face: Row, body: SaveLabelBody, userId: string, now: Date): Plan {
 export async function saveLabel(prisma: PrismaClient, faceId: string, userId: string, body: SaveLabelBody, now = new Date()) {
   const replay = await replayRequest(prisma, userId, body.requestId, faceId);
   if (replay) return replay;
+  let saved: Awaited<ReturnType<typeof applySave>>;
   try {
-    await prisma.$transaction(async (tx) => {
-      const face = await loadRow(tx, faceId);
-      if (!face) throw faceGone();
-      if (face.version !== body.version) throw new StaleVersion(faceId);
-      const p = plan(face, body, userId, now);
-      const { count } = await tx.face.updateMany({
-        where: { id: faceId, version: body.version },
-        data: { ...p.data, version: { increment: 1 } },
-      });
-      if (count !== 1) throw new StaleVersion(faceId);
-      await tx.labelEvent.create({
-        data: {
-          faceId,
-          imageId: face.imageId,
-          userId,
-          action: p.action,
-          before: snapshot(face),
-          after: snapshot(p.state),
-          faceVersion: body.version + 1,
-          requestId: body.requestId ?? null,
-        },
-      });
-    });
+    saved = await prisma.$transaction((tx) => applySave(tx, faceId, userId, body, now));
   } catch (error) {
-    if (!(error instanceof StaleVersion) && (error as { code?: unknown })?.code !== 'P2002') throw error;
+    if (!(error instanceof StaleVersion) && !isUniqueViolation(error)) throw error;
     return (await replayRequest(prisma, userId, body.requestId, faceId)) ?? (await repeatedOrConflict(prisma, faceId, userId, body, now));
   }
-  const face = await currentFace(prisma, faceId, userId);
+  return { face: saved, replayed: false as const };
+}
+
+/** Columns a save may set, and the PostgreSQL type their parameter is cast to. */
+const SAVE_COLUMNS: Record<string, string | undefined> = {
+  status: '"FaceStatus"',
+  gender: '"Gender"',
+  race: '"Race"',
+  age: undefined,
+  ageBin: undefined,
+  x: undefined,
+  y: undefined,
+  w: undefined,
+  h: undefined,
+  labeledById: undefined,
+  labeledAt: undefined,
+  reviewedById: undefined,
+  reviewedAt: undefined,
+  leaseOwnerId: undefined,
+  leaseExpiresAt: undefined,
+};
+
+/**
+ * The save inside its transaction, in three raw statements (read the editor row, compare-and-set
+ * the face on its version, append the LabelEvent), and the face as the editor sees it afterwards,
+ * built from what was read and written instead of read back.
+ */
+async function applySave(tx: Prisma.TransactionClient, faceId: string, userId: string, body: SaveLabelBody, now: Date) {
+  const face = await loadEditorRow(tx, faceId, userId);
   if (!face) throw faceGone();
-  return { face, replayed: false as const };
+  if (face.version !== body.version) throw new StaleVersion(faceId);
+  const p = plan(face, body, userId, now);
+  const data = p.data as Record<string, unknown>;
+  const columns = Object.keys(data).filter((c) => c in SAVE_COLUMNS);
+  if (columns.length !== Object.keys(data).length) throw new Error(`saveLabel: unexpected columns ${Object.keys(data)}`);
+  const updatedAt = new Date();
+  const sets = columns.map((c) => `"${c}" = ?${SAVE_COLUMNS[c] ? `{${SAVE_COLUMNS[c]}}` : ''}`);
+  const count = await execute(
+    tx,
+    `UPDATE "Face" SET ${sets.join(', ')}, "version" = "version" + 1, "updatedAt" = ? WHERE "id" = ? AND "version" = ?`,
+    ...columns.map((c) => data[c] ?? null),
+    updatedAt,
+    faceId,
+    body.version,
+  );
+  if (count !== 1) throw new StaleVersion(faceId);
+  const before = snapshot(face);
+  const after = snapshot(p.state);
+  const createdAt = new Date();
+  const [event] = await query<{ id: number | bigint }>(
+    tx,
+    `INSERT INTO "LabelEvent" ("faceId", "imageId", "userId", "action", "before", "after", "faceVersion", "requestId", "createdAt")
+     VALUES (?, ?, ?, ?, ?{jsonb}, ?{jsonb}, ?, ?, ?) RETURNING "id"`,
+    faceId,
+    face.imageId,
+    userId,
+    p.action,
+    JSON.stringify(before),
+    JSON.stringify(after),
+    body.version + 1,
+    body.requestId ?? null,
+    createdAt,
+  );
+  const { me, labeledById: _, ...row } = face;
+  const stored = {
+    ...row,
+    ...(data as Partial<typeof row>),
+    version: body.version + 1,
+    updatedAt,
+    labeledBy: 'labeledById' in data ? me : row.labeledBy,
+    reviewedBy: 'reviewedById' in data ? null : row.reviewedBy,
+  };
+  const lastChange = shapeEvent({ id: Number(event.id), action: p.action, createdAt, faceVersion: body.version + 1, before, after, user: me });
+  return { ...shapeFace(stored, userId), lastChange };
 }
 
 /** A stale save that repeats the user's own last save exactly is a no-op; anything else is a 409. */

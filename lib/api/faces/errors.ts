@@ -18,4 +18,4 @@ export class StaleVersion extends Error {
   }
 }
 
-export const isUniqueViolation = (error: unknown) => (error as { code?: unknown })?.code === 'P2002';
+export { isUniqueViolation } from '@/lib/server/db/raw';
