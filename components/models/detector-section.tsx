@@ -31,7 +31,8 @@ export function DetectorSection() {
       `Pre-labels of “${d.name}” will keep faces from detector score ${t2(r.threshold)} (now ${t2(d.inUse)}). ` +
         'Images already pre-labeled keep their faces; the next pre-label runs use the new threshold.',
     );
-    if (ok) apply.mutate({ datasetId: d.id, threshold: r.threshold, evidence: { images: d.calibration.images, f1: r.f1, currentF1: d.calibration.current.f1 } });
+    const atInUse = d.calibration.sweep.find((s) => s.threshold === d.inUse);
+    if (ok) apply.mutate({ datasetId: d.id, threshold: r.threshold, evidence: { images: d.calibration.sweepImages, f1: r.f1, currentF1: atInUse?.f1 ?? null } });
   }
 
   return (
@@ -63,6 +64,7 @@ function DatasetDetector({ d, defaultThreshold, maxImages, busy, onApply, onRese
   const r = c.recommended;
   // Thresholds that keep no detection have no precision: not drawn (the line would fall to 0).
   const drawn = c.sweep.filter((s) => s.precision !== null);
+  const atInUse = c.sweep.find((s) => s.threshold === d.inUse);
   return (
     <div className="card" data-testid="detector-dataset" data-dataset={d.name}>
       <h3>{d.name}</h3>
@@ -120,13 +122,16 @@ function DatasetDetector({ d, defaultThreshold, maxImages, busy, onApply, onRese
           ) : r.change ? (
             <p data-testid="detector-recommendation">
               Recommended threshold <strong data-testid="detector-recommended">{t2(r.threshold)}</strong>: F1 {pct(r.f1)} (precision {pct(r.precision)},
-              recall {pct(r.recall)}) against {pct(c.current.f1)} at {t2(d.inUse)}.{' '}
+              recall {pct(r.recall)}) against {pct(atInUse?.f1 ?? null)} at {t2(d.inUse)}.{' '}
               <button type="button" disabled={busy} onClick={() => onApply(d, r)}>Apply recommended threshold</button>
             </p>
           ) : (
             <p data-testid="detector-recommendation">The threshold in use, {t2(d.inUse)}, has the best F1 measured ({pct(c.current.f1)}); nothing to change.</p>
           )}
           <ul className="muted small">
+            {c.sweepImages < c.images && (
+              <li>The chart and the recommendation use the {c.sweepImages} images pre-labeled with detections down to {t2(c.evaluableFrom)}; the other {c.images - c.sweepImages} allow raising the threshold only.</li>
+            )}
             {c.evaluableFrom > 0.05 && <li>Thresholds under {t2(c.evaluableFrom)} cannot be evaluated: some images were pre-labeled without the detections under it.</li>}
             {c.unscored > 0 && <li>{c.unscored} deleted detection{c.unscored === 1 ? '' : 's'} of older images had no recorded score; they count as kept at every threshold.</li>}
             {d.capped && <li>Only the newest {maxImages} finished images are evaluated.</li>}

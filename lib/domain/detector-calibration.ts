@@ -87,42 +87,56 @@ export type Calibration = {
   detections: number;
   /** Detections whose score was not recorded (images pre-labeled before scores were kept). */
   unscored: number;
-  /** The threshold in use and the figures at it. */
+  /** The threshold in use and the figures at it, on every image. */
   current: SweepRow;
-  /** Lowest threshold every image can be evaluated at (detections under it were never recorded). */
+  /** The images the sweep and the recommendation use (see `calibrate`). */
+  sweepImages: number;
+  /** Lowest threshold the sweep's images can be evaluated at (detections under it were never recorded). */
   evaluableFrom: number;
+  /** Includes the threshold in use, on the sweep's images. */
   sweep: SweepRow[];
   /** null with `why` when there is not enough data. */
   recommended: (SweepRow & { change: boolean }) | null;
   why: string | null;
 };
 
+const boxes = (images: CalibrationImage[]) => images.reduce((n, i) => n + i.truth.length, 0);
+
 /**
  * Figures at the threshold in use, the sweep over the evaluable thresholds and the recommendation:
  * the threshold with the best F1 (ties: the one nearest the threshold in use), offered as a change
  * only when it beats the threshold in use by more than MIN_F1_GAIN.
+ *
+ * A threshold under an image's floor cannot be evaluated on it. When enough images share the lowest
+ * floor (e.g. pre-labeled with candidates down to 0.3), the sweep uses just those, over the full
+ * range; otherwise all images, from the highest floor up (raising the threshold only).
  */
 export function calibrate(images: CalibrationImage[], inUse: number, min = { images: MIN_IMAGES, faces: MIN_FACES }): Calibration {
-  const evaluableFrom = images.reduce((m, i) => Math.max(m, i.floor), 0);
+  const lowest = images.reduce((m, i) => Math.min(m, i.floor), 1);
+  const low = images.filter((i) => i.floor <= lowest + 1e-9);
+  const enough = (set: CalibrationImage[]) => set.length >= min.images && boxes(set) >= min.faces;
+  const set = low.length < images.length && enough(low) ? low : images;
+  const evaluableFrom = set.reduce((m, i) => Math.max(m, i.floor), 0);
   const grid = [...new Set([...SWEEP_THRESHOLDS.filter((t) => t >= evaluableFrom - 1e-9), inUse])].sort((a, b) => a - b);
-  const sweep = grid.map((t) => evaluateAt(images, t));
-  const current = sweep.find((r) => r.threshold === inUse)!;
-  const humanBoxes = images.reduce((n, i) => n + i.truth.length, 0);
+  const sweep = grid.map((t) => evaluateAt(set, t));
+  const atInUse = sweep.find((r) => r.threshold === inUse)!;
+  const humanBoxes = boxes(images);
   const base = {
     images: images.length,
     humanBoxes,
     detections: images.reduce((n, i) => n + i.detections.filter((d) => kept(d, inUse)).length, 0),
     unscored: images.reduce((n, i) => n + i.detections.filter((d) => d.score === null).length, 0),
-    current,
+    current: set === images ? atInUse : evaluateAt(images, inUse),
+    sweepImages: set.length,
     evaluableFrom,
     sweep,
   };
-  if (images.length < min.images || humanBoxes < min.faces) {
+  if (!enough(images)) {
     const why = `Not enough corrected images yet: ${images.length} finished image${images.length === 1 ? '' : 's'} with ${humanBoxes} human box${humanBoxes === 1 ? '' : 'es'}; a recommendation needs at least ${min.images} images and ${min.faces} boxes.`;
     return { ...base, recommended: null, why };
   }
   const f1 = (r: SweepRow) => r.f1 ?? -1;
   const best = sweep.reduce((a, b) => (f1(b) > f1(a) + 1e-12 || (Math.abs(f1(b) - f1(a)) <= 1e-12 && Math.abs(b.threshold - inUse) < Math.abs(a.threshold - inUse)) ? b : a));
-  const change = best.threshold !== inUse && f1(best) > f1(current) + MIN_F1_GAIN;
-  return { ...base, recommended: { ...(change ? best : current), change }, why: null };
+  const change = best.threshold !== inUse && f1(best) > f1(atInUse) + MIN_F1_GAIN;
+  return { ...base, recommended: { ...(change ? best : atInUse), change }, why: null };
 }

@@ -118,7 +118,7 @@ describe('detector calibration data', () => {
     const mine = report.datasets.find((d) => d.id === datasetId)!;
     expect(report.defaultThreshold).toBe(DEFAULT_DETECT.scoreThreshold);
     expect(mine).toMatchObject({ name: 'Calibration', threshold: null, inUse: DEFAULT_DETECT.scoreThreshold, prelabeledAt: [{ threshold: 0.5, images: 3 }] });
-    expect(mine.calibration).toMatchObject({ images: 3, humanBoxes: 3, evaluableFrom: 0.5, unscored: 1 });
+    expect(mine.calibration).toMatchObject({ images: 3, humanBoxes: 3, sweepImages: 2, evaluableFrom: 0.3, unscored: 1 });
     expect(mine.calibration.recommended).not.toBeNull();
 
     const res = await calibrationRoute(request('/api/models/detector', { cookie: maintainer }), ctx());

@@ -63,6 +63,18 @@ describe('threshold sweep and recommendation', () => {
     expect(c.recommended).toMatchObject({ threshold: 0.4, f1: 1, change: true });
   });
 
+  it('sweeps the full range on the images with the lowest floor when there are enough of them', () => {
+    const missed = (floor: number) => image({ detections: floor < 0.4 ? [det(0, 0.9), det(500, 0.35)] : [det(0, 0.9)], truth: [box(0), box(500)], floor });
+    const mixed = [...Array.from({ length: 20 }, () => missed(0.3)), ...Array.from({ length: 5 }, () => missed(0.5))];
+    const c = calibrate(mixed, 0.5);
+    expect(c).toMatchObject({ images: 25, sweepImages: 20, evaluableFrom: 0.3 });
+    expect(c.current).toMatchObject({ tp: 25, fn: 25 });
+    expect(c.recommended).toMatchObject({ threshold: 0.35, recall: 1, change: true });
+    // Too few low-floor images: all images, raising only.
+    const few = calibrate([...mixed.slice(15)], 0.5, { images: 10, faces: 10 });
+    expect(few).toMatchObject({ sweepImages: 10, evaluableFrom: 0.5 });
+  });
+
   it('never sweeps under the highest floor and keeps the threshold in use when nothing is clearly better', () => {
     const clean = () => image({ detections: [det(0, 0.9)], truth: [box(0)], floor: 0.5 });
     const c = calibrate(Array.from({ length: 25 }, clean), 0.5);
