@@ -3,7 +3,7 @@
  * were trained on, fits BOX_CALIBRATION on val-split chips, and reports accuracy on test-split chips
  * for three crops: the ground-truth chip, the raw detector box, the calibrated box.
  * Each 200×200 chip is pasted at (P, P) into a grey (2P+200)² "photo" (600², face = a third of the side). Needs ../shared/data/utkface.
- * Usage: npx tsx bench/detector-calibration.ts [--n 300]
+ * Usage: npx tsx bench/detector-calibration.ts [--n 300] [--input-size 608]  (the detector pass's long side: 320 = face-scan's coarse pass)
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +28,7 @@ const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length
 async function main() {
   if (!existsSync(UTK)) return console.log(`skipped: ${UTK} not found`);
   const n = arg('--n', 300);
+  const inputSize = arg('--input-size', 608);
   const detector = await loadDetectorNode();
   const model = await loadAgeGenderModelNode(path.resolve('public/models/agegender/r0'));
   const names = readdirSync(UTK).filter((f) => f.endsWith('.jpg')).sort();
@@ -41,7 +42,7 @@ async function main() {
   // Fit on val.
   const fit: number[][] = [];
   for (const f of pick('val')) {
-    const [d] = await detector.detect(await load(f));
+    const [d] = await detector.detect(await load(f), { inputSize });
     if (!d) continue;
     const { x, y, width: w, height: h } = d.box;
     fit.push([(P + 100 - (x + w / 2)) / w, (P + 100 - (y + h / 2)) / h, 200 / Math.sqrt(w * h), w / h]);
@@ -58,7 +59,7 @@ async function main() {
     const parsed = parseUtkName(f);
     if (!parsed.ok || (parsed.value.gender !== 'MALE' && parsed.value.gender !== 'FEMALE')) continue;
     const img = await load(f);
-    const [d] = await detector.detect(img);
+    const [d] = await detector.detect(img, { inputSize });
     if (!d) {
       missed++;
       continue;

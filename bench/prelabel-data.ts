@@ -9,7 +9,8 @@ import { splitOf } from '../lib/domain/split';
 import { parseUtkName } from '../lib/domain/utkface-name';
 
 export type GtFace = { x: number; y: number; size: number; age: number; male: boolean };
-export type BenchPhoto = { name: string; png: Buffer; faces: GtFace[] };
+/** `jpeg`: the photo as an upload would be (quality 90); both pipelines decode it in the same browser. */
+export type BenchPhoto = { name: string; jpeg: Buffer; faces: GtFace[] };
 
 const UTK = path.resolve('../shared/data/utkface');
 const FIXTURES = path.resolve('tests/fixtures/faces');
@@ -32,9 +33,7 @@ function labelled(dir: string): { file: string; age: number; male: boolean }[] {
 
 async function paste(width: number, height: number, faces: GtFace[], files: string[], background: string) {
   const layers = await Promise.all(faces.map(async (f, i) => ({ input: await sharp(files[i]).resize(f.size, f.size).toBuffer(), left: f.x, top: f.y })));
-  // JPEG-quality content, shipped lossless so the browser and Node see the same pixels.
-  const jpeg = await sharp({ create: { width, height, channels: 3, background } }).composite(layers).jpeg({ quality: 90 }).toBuffer();
-  return sharp(jpeg).png({ compressionLevel: 1 }).toBuffer();
+  return sharp({ create: { width, height, channels: 3, background } }).composite(layers).jpeg({ quality: 90 }).toBuffer();
 }
 
 export async function benchPhotos(singles: number, groups: number): Promise<{ source: string; photos: BenchPhoto[] }> {
@@ -48,12 +47,12 @@ export async function benchPhotos(singles: number, groups: number): Promise<{ so
     const c = pick();
     const size = 160 + Math.floor(rand() * 80);
     const face = { x: Math.floor(rand() * (640 - size)), y: Math.floor(rand() * (480 - size)), size, age: c.age, male: c.male };
-    photos.push({ name: `single-${i}`, png: await paste(640, 480, [face], [c.file], bg()), faces: [face] });
+    photos.push({ name: `single-${i}`, jpeg: await paste(640, 480, [face], [c.file], bg()), faces: [face] });
   }
   for (let g = 0; g < groups; g++) {
     const cs = Array.from({ length: 8 }, pick);
     const faces = cs.map((c, i) => ({ x: 30 + (i % 4) * 310 + Math.floor(rand() * 40), y: 40 + Math.floor(i / 4) * 330 + Math.floor(rand() * 40), size: 150 + Math.floor(rand() * 60), age: c.age, male: c.male }));
-    photos.push({ name: `group-${g}`, png: await paste(1280, 720, faces, cs.map((c) => c.file), bg()), faces });
+    photos.push({ name: `group-${g}`, jpeg: await paste(1280, 720, faces, cs.map((c) => c.file), bg()), faces });
   }
   return { source: fromUtk ? `UTKFace test split (${pool.length} chips available)` : 'tests/fixtures/faces (../shared absent)', photos };
 }

@@ -4,6 +4,11 @@
  * age/gender pipeline run in the same page on the same photos, with recall, age MAE and gender
  * accuracy of each. Bundles its own page with esbuild and serves it (no Next build needed).
  * Usage: npm run bench:prelabel -- [--singles 40] [--groups 4] [--backends wasm,webgl] [--slow-photos 8] [--webgpu-fallback]
+ *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none]
+ * --models: r0 (shipped) and any variant trained into .cache/models/agegender/<id> by scripts/train-round0.ts.
+ * --scans: detector strategies (lib/ml/face-scan.ts); `fine` alone is the one-pass 608 px detector of before.
+ * --isolated: serve with COOP/COEP (cross-origin isolation) so the wasm backend may use threads, as the app does.
+ * --mirrors: which faces get the mirrored second pass (lib/ml/predict.ts MirrorMode); the first listed is the default.
  * webgl here is SwiftShader (software): it runs only the first --slow-photos photos.
  */
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -21,16 +26,20 @@ const arg = (name: string, def: string) => {
 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
 
-function serve(): Promise<{ url: string; close: () => void }> {
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+function serve(isolated: boolean): Promise<{ url: string; close: () => void }> {
+  const extra = isolated ? ISOLATION : {};
   const routes: [string, string][] = [
     ['/bench/', OUT],
     ['/models/', path.resolve('public/models')],
+    ['/cache-models/', path.resolve('.cache/models')],
     ['/tfjs-wasm/', path.resolve('public/tfjs-wasm')],
   ];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x').pathname;
     if (url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(200, { 'content-type': 'text/html', ...extra });
       return res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/prelabel-page.js"></script>');
     }
     const route = routes.find(([prefix]) => url.startsWith(prefix));
@@ -39,23 +48,31 @@ function serve(): Promise<{ url: string; close: () => void }> {
       res.writeHead(404);
       return res.end();
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...extra });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })));
 }
 
-type Run = { ms: number; found: Found[][]; backend: string };
+type Stages = { decodeMs: number; detectMs: number; headsMs: number; twoPass: number };
+type Run = { ms: number; found: Found[][]; backend: string; stages?: Stages };
 
 function line(label: string, photos: BenchPhoto[], run: Run) {
   const s = score(photos, run.found);
   const fps = s.faces / (run.ms / 1000);
+  const extra = run.found.flat().length - Math.round(s.recall * s.faces);
+  const per = (ms: number) => (ms / photos.length).toFixed(0);
+  const stages = run.stages
+    ? `  [decode ${per(run.stages.decodeMs)} + detect ${per(run.stages.detectMs)} + age/gender ${per(run.stages.headsMs)} ms; ${run.stages.twoPass} two-pass]`
+    : '';
   console.log(
-    `${label.padEnd(30)} ${fps.toFixed(2).padStart(7)} faces/s  ${(run.ms / photos.length).toFixed(0).padStart(6)} ms/photo  ` +
-      `recall ${(s.recall * 100).toFixed(1)}%  MAE ${s.mae.toFixed(2)}  gender ${(s.genderAcc * 100).toFixed(1)}%`,
+    `${label.padEnd(34)} ${fps.toFixed(2).padStart(7)} faces/s  ${per(run.ms).padStart(5)} ms/photo  ` +
+      `recall ${(s.recall * 100).toFixed(1)}% (+${extra} other boxes)  MAE ${s.mae.toFixed(2)}  gender ${(s.genderAcc * 100).toFixed(1)}%${stages}`,
   );
   return fps;
 }
+
+const modelPath = (id: string) => (id === 'r0' ? 'models/agegender/r0' : `cache-models/agegender/${id}`);
 
 async function main() {
   if (!existsSync('public/tfjs-wasm') || !existsSync('public/models/vendor/face-api')) throw new Error('run npm install first (postinstall copies the wasm binaries and weights)');
@@ -78,26 +95,33 @@ async function main() {
   const { source, photos } = await benchPhotos(singles, groups);
   const nFaces = photos.reduce((s, p) => s + p.faces.length, 0);
   console.log(`bench:prelabel — ${photos.length} photos (${singles} single-face 640×480, ${groups} × 8-face 1280×720), ${nFaces} faces; ${source}`);
-  const { url, close } = await serve();
+  const { url, close } = await serve(process.argv.includes('--isolated'));
   const browser = await launchBrowser({ webgpu: process.argv.includes('--webgpu-fallback') });
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(url);
     await page.waitForFunction(() => 'benchFacet' in window);
-    const b64 = photos.map((p) => p.png.toString('base64'));
+    console.log(`page cross-origin isolated: ${await page.evaluate(() => crossOriginIsolated)} (wasm threads need it)`);
+    const b64 = photos.map((p) => p.jpeg.toString('base64'));
     const call = (fn: string, backend: string, list: string[], options: object = {}) =>
       page.evaluate(({ fn, backend, list, options }) => (window as unknown as Record<string, (...a: unknown[]) => Promise<Run>>)[fn](backend, list, options), { fn, backend, list, options });
     const slow = Number(arg('--slow-photos', '8'));
     for (const backend of backends) {
       // A few singles and one group photo when the backend is slow.
       const set = backend === 'wasm' ? photos : [...photos.slice(0, slow - 1), photos[photos.length - 1]];
-      const list = set.map((p) => p.png.toString('base64'));
+      const list = set.map((p) => p.jpeg.toString('base64'));
       console.log(`\n[${backend}] ${set.length} photos, ${set.reduce((s, p) => s + p.faces.length, 0)} faces`);
-      const ours = line(`Facet (tiny det + r0, flip TTA)`, set, await call('benchFacet', backend, list));
-      const fast = line(`Facet (no flip TTA)`, set, await call('benchFacet', backend, list, { flipTta: false }));
       const base = line(`face-api SSD + ageGender`, set, await call('benchFaceApi', backend, list));
-      console.log(`ratio vs face-api: ${(ours / base).toFixed(2)}× (as trained), ${(fast / base).toFixed(2)}× (no flip TTA); goal ≥ 10×`);
+      for (const model of arg('--models', 'r0').split(',')) {
+        for (const scan of arg('--scans', 'auto,fine').split(',')) {
+          for (const mirror of arg('--mirrors', 'uncertain,all,none').split(',')) {
+            const run = await call('benchFacet', backend, list, { modelPath: modelPath(model), scan, mirror });
+            const fps = line(`Facet ${model}, ${scan} scan, mirror ${mirror}`, set, run);
+            console.log(`${''.padEnd(34)} ratio vs face-api: ${(fps / base).toFixed(2)}× (goal ≥ 10×)`);
+          }
+        }
+      }
     }
     if (process.argv.includes('--webgpu-fallback')) {
       const few = photos.slice(0, 3);

@@ -175,19 +175,46 @@ async function predictFromFeaturesAsync(heads: tf.LayersModel, info: HeadsInfo, 
   return decodeHeadOutputs(ys.map((_, i) => outs[String(i)]), n, info);
 }
 
-/** predictFaces with asynchronous reads (same results; use it in the browser). */
-export async function predictFacesAsync(model: AgeGenderModel, faces: FaceCrop[]): Promise<FacePrediction[]> {
+/**
+ * Which faces get the mirrored second pass the manifest's flipTta asks for: all (as evaluated),
+ * none, or only the uncertain ones. Measured on the UTKFace test split with r0 (n = 2,349): all
+ * 4.26 y / 95.27%, none 4.46 / 94.89%, uncertain 4.41 / 95.23% mirroring 10% of faces.
+ */
+export type MirrorMode = 'all' | 'uncertain' | 'none';
+
+/** Gender margin or age-bin entropy (nats) beyond which a face counts as uncertain for `mirror: 'uncertain'`. */
+export const MIRROR_WHEN = { genderMargin: 0.3, ageEntropy: 2.2 } as const;
+
+export function isUncertain(p: FacePrediction): boolean {
+  const entropy = -p.ageBins.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
+  return Math.abs(p.pFemale - 0.5) < MIRROR_WHEN.genderMargin || entropy > MIRROR_WHEN.ageEntropy;
+}
+
+/** predictFaces with asynchronous reads (same results with mirror 'all'; use it in the browser). */
+export async function predictFacesAsync(model: AgeGenderModel, faces: FaceCrop[], mirror: MirrorMode = 'all'): Promise<FacePrediction[]> {
   if (faces.length === 0) return [];
   const { heads: info, preprocessing } = model.manifest;
   const n = faces.length;
   const plain = await extractHeadFeaturesAsync(model, faces, false);
-  if (preprocessing.flipTta === 'none') return predictFromFeaturesAsync(model.heads, info, plain, n);
-  const mirrored = await extractHeadFeaturesAsync(model, faces, true);
+  const plainPreds = preprocessing.flipTta === 'mean-features' && mirror === 'all' ? null : await predictFromFeaturesAsync(model.heads, info, plain, n);
+  if (preprocessing.flipTta === 'none' || mirror === 'none') return plainPreds!;
+  const picked = mirror === 'all' ? faces.map((_, i) => i) : plainPreds!.flatMap((p, i) => (isUncertain(p) ? [i] : []));
+  if (picked.length === 0) return plainPreds!;
+  const dims = info.inputDims;
+  const mirrored = await extractHeadFeaturesAsync(model, picked.map((i) => faces[i]), true);
   if (preprocessing.flipTta === 'mean-features') {
-    for (let i = 0; i < plain.length; i++) plain[i] = (plain[i] + mirrored[i]) / 2;
-    return predictFromFeaturesAsync(model.heads, info, plain, n);
+    const mean = new Float32Array(picked.length * dims);
+    picked.forEach((face, k) => {
+      for (let j = 0; j < dims; j++) mean[k * dims + j] = (plain[face * dims + j] + mirrored[k * dims + j]) / 2;
+    });
+    const averaged = await predictFromFeaturesAsync(model.heads, info, mean, picked.length);
+    if (!plainPreds) return averaged;
+    const out = [...plainPreds];
+    picked.forEach((face, k) => (out[face] = averaged[k]));
+    return out;
   }
-  const a = await predictFromFeaturesAsync(model.heads, info, plain, n);
-  const b = await predictFromFeaturesAsync(model.heads, info, mirrored, n);
-  return a.map((p, i) => averagePredictions(p, b[i]));
+  const b = await predictFromFeaturesAsync(model.heads, info, mirrored, picked.length);
+  const out = [...plainPreds!];
+  picked.forEach((face, k) => (out[face] = averagePredictions(plainPreds![face], b[k])));
+  return out;
 }

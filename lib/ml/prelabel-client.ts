@@ -4,19 +4,43 @@
  * POST /api/images/:id/predictions (send `info.model` as `model`).
  */
 import { type BackendChoice, isBackendChoice } from './backend';
+import type { ScanMode } from './face-scan';
 import { activeModelUrl } from './model';
+import type { PipelineOptions } from './pipeline';
+import type { MirrorMode } from './predict';
 import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
 import type { FaceBox, PreprocessSpec } from './preprocess';
 
 export type PrelabelFace = { box: { x: number; y: number; w: number; h: number }; detScore: number; pMale: number; ageProbs: number[]; age: number };
-export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number };
+export type PrelabelTimings = { decodeMs: number; detectMs: number; headsMs: number; passes: number[] };
+export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number; timings: PrelabelTimings };
 /** `backend`/`backendReason` are updated in place if the worker has to switch (WebGPU device lost). */
 export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
-export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob): Promise<PrelabelResult>; dispose(): void };
+/** `options` (e.g. a dataset's detector threshold) add to the Browser ML settings. */
+export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob, options?: PipelineOptions): Promise<PrelabelResult>; dispose(): void };
 export type CreatePrelabelerOptions = { backend?: BackendChoice; modelUrl?: string; onStatus?: (msg: string) => void };
 
 export const DETECTOR_URL = '/models/vendor/face-api';
 export const BACKEND_STORAGE_KEY = 'facet.ml.backend';
+/** Browser ML settings kept in localStorage (per browser, like the backend). */
+export const SCAN_STORAGE_KEY = 'facet.ml.scan';
+export const MIRROR_STORAGE_KEY = 'facet.ml.mirror';
+export const SCAN_CHOICES = ['auto', 'both'] as const satisfies readonly ScanMode[];
+export const MIRROR_CHOICES = ['uncertain', 'all'] as const satisfies readonly MirrorMode[];
+
+function stored<T extends string>(key: string, choices: readonly T[], fallback: T): T {
+  try {
+    const v = typeof window === 'undefined' ? null : window.localStorage.getItem(key);
+    return choices.includes(v as T) ? (v as T) : fallback;
+  } catch {
+    return fallback; // storage disabled
+  }
+}
+
+/** How hard to look for faces and which faces get the mirrored pass, as chosen on the Browser ML page. */
+export function requestedPipelineOptions(): Pick<PipelineOptions, 'scan' | 'mirror'> {
+  return { scan: stored(SCAN_STORAGE_KEY, SCAN_CHOICES, 'auto'), mirror: stored(MIRROR_STORAGE_KEY, MIRROR_CHOICES, 'uncertain') };
+}
 
 /** The backend the user asked for: `?backend=` in the page URL, else the settings choice, else auto. */
 export function requestedBackend(): BackendChoice {
@@ -117,9 +141,9 @@ export async function createPrelabeler(opts: CreatePrelabelerOptions = {}): Prom
   };
   return {
     info,
-    async prelabel(image: Blob) {
+    async prelabel(image: Blob, options?: PipelineOptions) {
       try {
-        return await worker.call<PrelabelResult>({ type: 'prelabel', image });
+        return await worker.call<PrelabelResult>({ type: 'prelabel', image, options: { ...requestedPipelineOptions(), ...options } });
       } finally {
         sync();
       }

@@ -10,8 +10,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BackendChoice, type BackendName, type BackendSelection, selectBackend, webgpuDeviceLost } from './backend';
 import { ImageDecodeError, decodeBlob } from './decode.browser';
 import { DEFAULT_DETECT, type FaceDetector, effectiveInputSize, loadDetectorFromUrl } from './detector';
+import { DEFAULT_SCAN } from './face-scan';
 import { loadAgeGenderModel } from './model';
-import { runPipeline } from './pipeline';
+import { type PipelineTimings, runPipeline } from './pipeline';
 import { type AgeGenderModel, predictFacesAsync } from './predict';
 import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
 import { preprocessFace } from './preprocess';
@@ -91,12 +92,16 @@ async function selfCheck() {
 async function prelabel(image: Blob, options: WorkerRequest & { type: 'prelabel' }) {
   if (!model || !detector) throw new Error('worker not initialised');
   const t0 = performance.now();
-  const inputSize = options.options?.inputSize ?? DEFAULT_DETECT.inputSize;
-  const decoded = await decodeBlob(image, (w, h) => effectiveInputSize(w, h, inputSize));
-  const faces = await runPipeline(detector, model, decoded.work, decoded.original, options.options, decoded.detector);
+  const o = options.options ?? {};
+  // The first detector pass's input, resized natively while decoding.
+  const firstPass = o.scan === 'fine' ? (o.inputSize ?? DEFAULT_DETECT.inputSize) : (o.coarseInputSize ?? DEFAULT_SCAN.coarseInputSize);
+  const decoded = await decodeBlob(image, (w, h) => effectiveInputSize(w, h, firstPass));
+  const decodeMs = performance.now() - t0;
+  const timings: PipelineTimings = { detectMs: 0, headsMs: 0, passes: [] };
+  const faces = await runPipeline(detector, model, decoded.work, decoded.original, o, decoded.detector, timings);
   if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
   const out = faces.map((f) => ({ box: { x: f.box.x, y: f.box.y, w: f.box.width, h: f.box.height }, detScore: f.detScore, pMale: f.pMale, ageProbs: f.ageProbs, age: f.age }));
-  return { width: decoded.original.width, height: decoded.original.height, faces: out, ms: performance.now() - t0 };
+  return { width: decoded.original.width, height: decoded.original.height, faces: out, ms: performance.now() - t0, timings: { decodeMs, ...timings } };
 }
 
 async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: Transferable[] }> {

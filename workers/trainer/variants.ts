@@ -30,6 +30,20 @@ export const VARIANTS: Record<string, Variant> = {
     trainView: 'plain',
     flipTta: 'none',
   },
+  'ag-all': {
+    id: 'ag-all',
+    label: 'age_gender gap+gmp+mid (1152-d) only, plain crops, no flip: one backbone pass per face (the fast pre-label model)',
+    features: AG_ALL,
+    trainView: 'plain',
+    flipTta: 'none',
+  },
+  'ag-all-mean': {
+    id: 'ag-all-mean',
+    label: 'age_gender gap+gmp+mid (1152-d) only, mean of plain+mirrored features (train and test)',
+    features: AG_ALL,
+    trainView: 'mean',
+    flipTta: 'mean-features',
+  },
   'rec-only': {
     id: 'rec-only',
     label: 'recognition desc+gap (384-d) only — backbone not trained on UTKFace — flip-mean features',

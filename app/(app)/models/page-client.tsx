@@ -6,7 +6,7 @@ import { DetectorSection } from '@/components/models/detector-section';
 import { FairnessTable } from '@/components/models/fairness-table';
 import { MetricsChart } from '@/components/models/metrics-chart';
 import { RoundProgress } from '@/components/models/round-progress';
-import { type ModelsView, type VersionRow, isLive } from '@/components/models/types';
+import { type ModelsView, type VersionRow, isLive, jobKindLabel } from '@/components/models/types';
 import { VersionsTable } from '@/components/models/versions-table';
 import { apiFetch } from '@/lib/client/api';
 
@@ -86,14 +86,14 @@ export function ModelsPageClient() {
         </>
       )}
       <DetectorSection />
-      <h2>Recent rounds and re-scores</h2>
+      <h2>Recent rounds, re-scores and background feature extraction</h2>
       <table className="table" data-testid="model-jobs">
         <thead><tr><th>Started</th><th>Kind</th><th>Status</th><th>Result</th><th /></tr></thead>
         <tbody>
           {data?.jobs.map((j) => (
             <tr key={j.id} data-status={j.status}>
               <td>{new Date(j.createdAt).toLocaleString()}</td>
-              <td>{j.kind === 'TRAIN' ? 'round' : 're-score'}</td>
+              <td>{jobKindLabel(j.kind)}{j.kind === 'FEATURES' && isLive(j.status) ? ` ${Math.round(100 * j.progress)}%` : ''}</td>
               <td>{j.status.toLowerCase()}{j.error ? `: ${j.error}` : ''}</td>
               <td className="small">{j.result ? JSON.stringify(j.result).slice(0, 160) : ''}</td>
               <td><button type="button" className="link" onClick={() => setShownJob(j.id)}>Show log</button></td>

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseUtkName } from '../../../lib/domain/utkface-name';
 import { decodeImage } from '../../../lib/ml/image.node';
 import { loadAgeGenderModelNode } from '../../../lib/ml/model.node';
-import { type AgeGenderModel, type FacePrediction, predictFaces } from '../../../lib/ml/predict';
+import { type AgeGenderModel, type FacePrediction, isUncertain, predictFaces, predictFacesAsync } from '../../../lib/ml/predict';
 import { wholeImageBox } from '../../../lib/ml/preprocess';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/faces');
@@ -19,13 +19,15 @@ const MODEL_DIR = path.resolve(__dirname, '../../../public/models/agegender/r0')
 type Face = { name: string; age: number; gender: string; pred: FacePrediction };
 let model: AgeGenderModel;
 let faces: Face[];
+let crops: { image: Awaited<ReturnType<typeof decodeImage>>; box: ReturnType<typeof wholeImageBox> }[];
 
 beforeAll(async () => {
   model = await loadAgeGenderModelNode(MODEL_DIR);
   expect(tf.getBackend()).toBe('wasm');
   const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.jpg')).sort();
   const images = await Promise.all(names.map((n) => decodeImage(path.join(FIXTURES, n))));
-  const preds = predictFaces(model, images.map((image) => ({ image, box: wholeImageBox(image) })));
+  crops = images.map((image) => ({ image, box: wholeImageBox(image) }));
+  const preds = predictFaces(model, crops);
   faces = names.map((name, i) => {
     const parsed = parseUtkName(name);
     if (!parsed.ok) throw new Error(name);
@@ -75,5 +77,26 @@ describe.skipIf(!existsSync(path.resolve('public/models/agegender/r0/manifest.js
     const b = predictFaces(model, [{ image, box: wholeImageBox(image) }])[0];
     expect(b.age).toBe(a.age);
     expect(b.pFemale).toBe(a.pFemale);
+  });
+
+  it('mirror modes: all = the sync path; uncertain = all on uncertain faces and plain on the rest', async () => {
+    const all = await predictFacesAsync(model, crops, 'all');
+    const none = await predictFacesAsync(model, crops, 'none');
+    const some = await predictFacesAsync(model, crops, 'uncertain');
+    all.forEach((p, i) => expect(p.age).toBeCloseTo(faces[i].pred.age, 3));
+    // The fixtures' left halves (faces cut in two) give the uncertain branch something to do.
+    const halves = crops.map((c) => ({ image: c.image, box: { ...c.box, width: c.box.width / 2 } }));
+    const mixed = [...crops, ...halves];
+    const [mAll, mNone, mSome] = await Promise.all((['all', 'none', 'uncertain'] as const).map((m) => predictFacesAsync(model, mixed, m)));
+    const uncertain = mNone.filter(isUncertain).length;
+    expect(uncertain).toBeGreaterThan(0);
+    expect(uncertain).toBeLessThan(mixed.length);
+    mSome.forEach((p, i) => expect(p.age).toBeCloseTo((isUncertain(mNone[i]) ? mAll[i] : mNone[i]).age, 4));
+    some.forEach((p, i) => {
+      const expected = isUncertain(none[i]) ? all[i] : none[i];
+      expect(p.age).toBeCloseTo(expected.age, 4);
+      expect(p.pFemale).toBeCloseTo(expected.pFemale, 5);
+    });
+    expect(none.some((p, i) => Math.abs(p.age - all[i].age) > 0.01)).toBe(true); // mirroring changes something
   });
 });

@@ -73,7 +73,8 @@ describe('pipeline (Node)', () => {
     expect(Math.max(image.width, image.height)).toBe(2048);
     expect(original).toEqual({ width: 7000, height: 4500 });
     expect(faces).toHaveLength(1);
-    expect(iou(faces[0].box, { x: 4000, y: 1800, width: 1400, height: 1400 })).toBeGreaterThan(0.7);
+    // Found by the coarse pass, whose boxes run ~8% large (pipeline.ts): a looser fit than the fine pass's.
+    expect(iou(faces[0].box, { x: 4000, y: 1800, width: 1400, height: 1400 })).toBeGreaterThan(0.6);
   });
 
   it('grayscale, CMYK JPEG and PNG with alpha decode to RGB and their faces are found', async () => {

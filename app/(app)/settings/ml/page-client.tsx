@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { BackendIndicator } from '@/components/ml/backend-indicator';
 import { SelfTest } from '@/components/ml/self-test';
 import { BACKENDS, type BackendChoice, isBackendChoice } from '@/lib/ml/backend';
+import { PipelineSettings } from '@/components/ml/pipeline-settings';
 import { BACKEND_STORAGE_KEY, DETECTOR_URL, PrelabelWorker, createPrelabeler, requestedBackend, resolveModelUrl } from '@/lib/ml/prelabel-client';
 import type { WorkerInfo } from '@/lib/ml/prelabel-protocol';
 
@@ -104,6 +105,7 @@ export function BrowserMlPageClient() {
           </dl>
         )}
       </section>
+      <PipelineSettings />
       {info && worker.current && <SelfTest worker={worker.current} />}
     </div>
   );
