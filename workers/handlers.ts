@@ -1,6 +1,7 @@
 import type { Handlers } from './runner';
 import { runExportJob } from './jobs/export-utkface';
 import { runImportJob } from './jobs/import-utkface';
+import { runFeaturesJob } from './jobs/prefetch-features';
 import { runRescoreJob } from './jobs/rescore';
 import { runTrainRound } from './jobs/train-round';
 
@@ -10,4 +11,5 @@ export const handlers: Handlers = {
   IMPORT: runImportJob,
   TRAIN: (ctx) => runTrainRound(ctx),
   RESCORE: runRescoreJob,
+  FEATURES: runFeaturesJob, // idle time only: claimed after every other kind
 };

@@ -25,14 +25,19 @@ export class PermanentJobError extends Error {}
 
 export const workerId = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
+/** Idle-time kinds: claimed only when no other job is runnable, whatever their age. */
+export const BACKGROUND_KINDS: readonly JobKind[] = ['FEATURES'];
+
 /**
- * Claims and runs one job; returns false when there was nothing to do. Heartbeats renew the
- * lease every third of it, carry the latest progress, and abort the handler on cancel or when
- * the lease was lost.
+ * Claims and runs one job; returns false when there was nothing to do. Background kinds
+ * (FEATURES) come after every other runnable job. Heartbeats renew the lease every third of it,
+ * carry the latest progress, and abort the handler on cancel or when the lease was lost.
  */
 export async function runOneJob(prisma: PrismaClient, owner: string, handlers: Handlers): Promise<boolean> {
   const kinds = Object.keys(handlers) as JobKind[];
-  const job = await claimJob(prisma, owner, kinds);
+  const first = kinds.filter((k) => !BACKGROUND_KINDS.includes(k));
+  const later = kinds.filter((k) => BACKGROUND_KINDS.includes(k));
+  const job = (first.length ? await claimJob(prisma, owner, first) : null) ?? (later.length ? await claimJob(prisma, owner, later) : null);
   if (!job) return false;
   const controller = new AbortController();
   let latest: { fraction?: number; message?: string } = {};
@@ -85,14 +90,30 @@ export async function runOneJob(prisma: PrismaClient, owner: string, handlers: H
   return true;
 }
 
-/** Runs jobs until `signal` aborts, polling when idle. */
-export async function workLoop(prisma: PrismaClient, handlers: Handlers, signal: AbortSignal, idleMs = 1000): Promise<void> {
+/**
+ * Runs jobs until `signal` aborts, polling when idle. `onIdle(idleSinceMs)` runs after each empty
+ * poll (the worker queues background work there, e.g. feature extraction for new labels).
+ */
+export async function workLoop(
+  prisma: PrismaClient,
+  handlers: Handlers,
+  signal: AbortSignal,
+  idleMs = 1000,
+  onIdle?: (idleForMs: number) => Promise<unknown>,
+): Promise<void> {
   const owner = workerId();
+  let idleSince: number | null = null;
   while (!signal.aborted) {
     const didWork = await runOneJob(prisma, owner, handlers).catch((error) => {
       console.error('[worker] error', error);
       return false;
     });
-    if (!didWork) await new Promise((r) => setTimeout(r, idleMs));
+    if (didWork) {
+      idleSince = null;
+      continue;
+    }
+    idleSince ??= Date.now();
+    await onIdle?.(Date.now() - idleSince).catch((error) => console.error('[worker] idle task failed', error));
+    await new Promise((r) => setTimeout(r, idleMs));
   }
 }

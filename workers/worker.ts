@@ -5,6 +5,7 @@
 import 'dotenv/config';
 import { closeDb, getDb } from '@/lib/server/db';
 import { handlers } from './handlers';
+import { queueFeaturesIfNeeded } from './jobs/prefetch-features';
 import { workLoop } from './runner';
 
 async function main() {
@@ -17,7 +18,8 @@ async function main() {
     });
   }
   console.log(`[worker] ready for ${Object.keys(handlers).join(', ')} jobs`);
-  await workLoop(prisma, handlers, stop.signal);
+  // Idle: fill the feature cache for newly labeled faces, so the next round starts warm.
+  await workLoop(prisma, handlers, stop.signal, 1000, (idleForMs) => queueFeaturesIfNeeded(prisma, idleForMs));
   await closeDb();
 }
 

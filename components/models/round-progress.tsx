@@ -4,9 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import { LineChart } from '@/components/charts/line-chart';
 import { ProgressBar } from '@/components/progress-bar';
 import { apiFetch } from '@/lib/client/api';
-import { type JobLogRow, type JobRow, fmt, isLive } from './types';
+import { type JobLogRow, type JobRow, fmt, isLive, jobKindLabel } from './types';
 
-/** A round's (or re-score's) live state: progress, ETA, loss/val-MAE curves per epoch, cancel, log. */
+/** A round's (or re-score's, or background features job's) live state: progress, ETA, loss/val-MAE curves per epoch, cancel, log. */
 export function RoundProgress({ jobId, onCancel }: { jobId: string; onCancel: (id: string) => void }) {
   const q = useQuery({
     queryKey: ['job', jobId],
@@ -20,7 +20,7 @@ export function RoundProgress({ jobId, onCancel }: { jobId: string; onCancel: (i
   return (
     <section className="card" data-testid="round-progress" data-status={job.status}>
       <h3>
-        {job.kind === 'TRAIN' ? 'Round' : 'Re-score'} {job.id.slice(-6)} · <span data-testid="job-status">{job.status.toLowerCase()}</span>
+        {job.kind === 'TRAIN' ? 'Round' : job.kind === 'RESCORE' ? 'Re-score' : 'Features (background)'} {job.id.slice(-6)} · <span data-testid="job-status">{job.status.toLowerCase()}</span>
         {job.attempts > 1 && <span className="muted"> (attempt {job.attempts} of {job.maxAttempts})</span>}
       </h3>
       {isLive(job.status) ? (

@@ -41,5 +41,8 @@ export type ModelsView = { name: string; served: { version: string; url: string 
 export type JobLogRow = { id: number; at: string; level: string; message: string; data: { type?: string; epoch?: number; maxEpochs?: number; loss?: number | null; valMae?: number | null; valAcc?: number | null; etaSeconds?: number } | null };
 
 export const isLive = (status: string) => status === 'QUEUED' || status === 'RUNNING';
+
+/** How the Models page names a job kind (FEATURES: the worker's idle-time feature extraction). */
+export const jobKindLabel = (kind: string) => ({ TRAIN: 'round', RESCORE: 're-score', FEATURES: 'features (background)' })[kind] ?? kind.toLowerCase();
 export const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 export const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`);

@@ -26,6 +26,7 @@ export class FeatureCache {
   private data: Record<string, Float32Array> = {};
   private pending: Record<string, Float32Array[]> = {};
   private writable = false;
+  private onExit: (() => void) | null = null;
 
   private constructor(dir: string, meta: FeatureCacheMeta) {
     this.dir = dir;
@@ -86,9 +87,10 @@ export class FeatureCache {
         rmSync(lock, { force: true });
       }
     }
-    process.once('exit', () => {
+    this.onExit = () => {
       if (this.writable) rmSync(lock, { force: true });
-    });
+    };
+    process.once('exit', this.onExit);
     this.index.clear();
     this.pending = {};
     this.load();
@@ -134,6 +136,8 @@ export class FeatureCache {
     if (!this.writable) return;
     rmSync(path.join(this.dir, 'lock'), { force: true });
     this.writable = false;
+    if (this.onExit) process.off('exit', this.onExit); // a long-lived worker opens caches for every job
+    this.onExit = null;
   }
 
   /** Keys whose rows hold a non-finite value in any output (a corrupted cache). */

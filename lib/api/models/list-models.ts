@@ -3,7 +3,7 @@ import { jobSelect } from '@/lib/server/jobs/queue';
 import { isAvailable, locate, resolveActive, versionSelect } from '@/lib/server/models/store';
 import { countNewLabels } from './new-labels';
 
-/** Everything the Models page shows: versions with metrics, the served one, recent rounds and re-scores. */
+/** Everything the Models page shows: versions with metrics, the served one, recent rounds and re-scores, the latest features job. */
 export async function listModels(prisma: PrismaClient, name: string) {
   const { served, problem } = await resolveActive(prisma, name);
   const rows = await prisma.modelVersion.findMany({ where: { name }, orderBy: { createdAt: 'asc' }, select: versionSelect });
@@ -15,7 +15,10 @@ export async function listModels(prisma: PrismaClient, name: string) {
     url: locate(r).url,
     served: served?.id === r.id,
   }));
-  const jobs = await prisma.job.findMany({ where: { kind: { in: ['TRAIN', 'RESCORE'] } }, orderBy: { createdAt: 'desc' }, take: 20, select: jobSelect });
+  const recent = await prisma.job.findMany({ where: { kind: { in: ['TRAIN', 'RESCORE'] } }, orderBy: { createdAt: 'desc' }, take: 20, select: jobSelect });
+  // The worker's background feature extraction: only its latest job (there is one per batch of new labels).
+  const features = await prisma.job.findFirst({ where: { kind: 'FEATURES' }, orderBy: { createdAt: 'desc' }, select: jobSelect });
+  const jobs = features ? [...recent, features].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()) : recent;
   const newLabels = await countNewLabels(prisma, name);
   return {
     name,

@@ -6,7 +6,7 @@ import type { PrismaClient } from '../db/client';
  * update (portable across SQLite and PostgreSQL), hold them under a lease renewed by heartbeats,
  * and a job whose lease ran out (its worker died) is claimed again until maxAttempts is spent.
  */
-export type JobKind = 'TRAIN' | 'EXPORT' | 'RESCORE' | 'IMPORT';
+export type JobKind = 'TRAIN' | 'EXPORT' | 'RESCORE' | 'IMPORT' | 'FEATURES';
 export const LEASE_MS = Number(process.env.FACET_JOB_LEASE_MS ?? 30_000);
 
 export const jobSelect = {

@@ -1,0 +1,2 @@
+-- AlterEnum: background feature extraction jobs (workers/jobs/prefetch-features.ts)
+ALTER TYPE "JobKind" ADD VALUE 'FEATURES';
