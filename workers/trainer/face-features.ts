@@ -89,11 +89,12 @@ export type EnsureOptions = {
 };
 
 /**
- * Faces per backbone pass on the wasm backend, measured on 64 UTKFace crops (2 cores, loaded):
- * age_gender 18 ms/face at 8 (37 at 16, 42 at 1), recognition 50–52 ms/face at 16–32 (69 at 8).
- * Small passes also keep the event loop (heartbeats) free: one pass blocks it for < 1 s.
+ * Faces per backbone pass on the wasm backend. CPU time per face (both backbones, plain and
+ * mirrored, decode and crop included; 64 UTKFace crops, 4 interleaved runs at load 9–10) was the
+ * same at 8 or 16 (~78–81 ms) as the earlier per-view runBatch path (~80 ms): the backbone passes
+ * dominate. Small passes keep the event loop (heartbeats) free: one pass blocks it for < 1 s.
  */
-export const PASS_SIZE: Partial<Record<BackboneId, number>> = { 'faceapi-agegender': 8, 'faceapi-recognition': 16 };
+export const PASS_SIZE: Partial<Record<BackboneId, number>> = { 'faceapi-agegender': 8, 'faceapi-recognition': 8 };
 
 /** The horizontally mirrored copy of size×size×3 HWC pixels (what preprocessFace(…, flip) returns). */
 export function mirrorHwc(pixels: Float32Array, size: number): Float32Array {
@@ -127,7 +128,7 @@ function concatRows(parts: Record<string, Float32Array>[]): Record<string, Float
  * Plain and mirrored features of faces for one backbone: each crop is preprocessed once and
  * mirrored (bit-identical to preprocessing it flipped), then run in passes of the backbone's size.
  */
-async function runBothViews(net: Backbone, items: { image: PixelImage; box: FaceBox }[], cropMargin: number) {
+async function runBothViews(net: Backbone, items: { image: PixelImage; box: FaceBox }[], cropMargin: number, signal?: AbortSignal) {
   const spec = preprocessSpecOf(net.spec.id, cropMargin);
   const s = spec.inputSize;
   const plain = items.map(({ image, box }) => preprocessFace(image, box, spec, false));
@@ -150,6 +151,7 @@ async function runBothViews(net: Backbone, items: { image: PixelImage; box: Face
       }
       parts.push(rows);
       await new Promise((r) => setImmediate(r)); // let heartbeats run between passes
+      signal?.throwIfAborted(); // cancel / yield within one pass
     }
     result[view] = concatRows(parts);
   }
@@ -196,7 +198,7 @@ export async function ensureFaceFeatures(faces: StoredFace[], opts: EnsureOption
           const flip = caches.flip.get(id)!;
           const keep = readable.filter((f) => !plain.has(f.key) || !flip.has(f.key));
           if (keep.length === 0) continue;
-          const feats = await runBothViews(await backbone(id), keep.map((f) => ({ image: decoded.get(f.imageKey)!, box: f.box })), opts.cropMargin);
+          const feats = await runBothViews(await backbone(id), keep.map((f) => ({ image: decoded.get(f.imageKey)!, box: f.box })), opts.cropMargin, opts.signal);
           await appendShared(plain, keep.map((f) => f.key), feats.plain);
           await appendShared(flip, keep.map((f) => f.key), feats.flip);
         }
