@@ -3,7 +3,9 @@
  * Several workers may run against one database; the job table's leases keep them apart.
  */
 import 'dotenv/config';
+import { blobs } from '@/lib/server/blobs';
 import { closeDb, getDb } from '@/lib/server/db';
+import { periodicImportUploadSweep } from '@/lib/server/jobs/import-upload-sweep';
 import { handlers } from './handlers';
 import { queueFeaturesIfNeeded } from './jobs/prefetch-features';
 import { workLoop } from './runner';
@@ -18,8 +20,11 @@ async function main() {
     });
   }
   console.log(`[worker] ready for ${Object.keys(handlers).join(', ')} jobs`);
+  // At start and every 15 min when idle: delete import uploads no queued or running job needs.
+  const sweepUploads = periodicImportUploadSweep(prisma, blobs());
+  await sweepUploads();
   // Idle: fill the feature cache for newly labeled faces, so the next round starts warm.
-  await workLoop(prisma, handlers, stop.signal, 1000, (idleForMs) => queueFeaturesIfNeeded(prisma, idleForMs));
+  await workLoop(prisma, handlers, stop.signal, 1000, (idleForMs) => Promise.all([queueFeaturesIfNeeded(prisma, idleForMs), sweepUploads()]));
   await closeDb();
 }
 
