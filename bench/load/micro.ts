@@ -19,13 +19,18 @@ const N = Number(values.n);
 let statements = 0;
 async function countStatements(provider: string) {
   if (provider === 'sqlite') {
+    // Executions, not preparations (the adapter reuses prepared statements).
     const { default: Database } = await import('better-sqlite3');
-    const proto = Database.prototype as unknown as { prepare: (sql: string) => unknown };
-    const prepare = proto.prepare;
-    proto.prepare = function (this: unknown, sql: string) {
-      statements++;
-      return prepare.call(this, sql);
-    };
+    const scratch = new Database(':memory:');
+    const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as Record<'run' | 'all', (...a: unknown[]) => unknown>;
+    scratch.close();
+    for (const name of ['run', 'all'] as const) {
+      const original = proto[name];
+      proto[name] = function (this: unknown, ...a: unknown[]) {
+        statements++;
+        return original.apply(this, a);
+      };
+    }
   } else {
     const { default: pg } = await import('pg');
     for (const C of [pg.Client, pg.Pool]) {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { PrismaClient } from '@/lib/server/db';
 import { blobs } from '@/lib/server/blobs';
+import { query } from '@/lib/server/db/raw';
 import { notFound } from '@/lib/server/http/errors';
 
 /**
@@ -8,10 +9,12 @@ import { notFound } from '@/lib/server/http/errors';
  * the user's file name), with nosniff and a sandboxing CSP, so an upload can never run as a page.
  */
 export async function serveImage(prisma: PrismaClient, id: string, variant: 'file' | 'thumb'): Promise<Response> {
-  const image = await prisma.image.findUnique({
-    where: { id },
-    select: { storageKey: true, thumbKey: true, mimeType: true, contentHash: true },
-  });
+  // Raw SQL: one of the annotation loop's three requests (see lib/server/db/raw.ts).
+  const [image] = await query<{ storageKey: string; thumbKey: string; mimeType: string; contentHash: string }>(
+    prisma,
+    'SELECT "storageKey", "thumbKey", "mimeType", "contentHash" FROM "Image" WHERE "id" = ?',
+    id,
+  );
   if (!image) throw notFound('No such image');
   const key = variant === 'thumb' ? image.thumbKey : image.storageKey;
   const type = variant === 'thumb' ? 'image/jpeg' : image.mimeType === 'image/png' ? 'image/png' : 'image/jpeg';
