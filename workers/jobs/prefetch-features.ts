@@ -128,11 +128,13 @@ export async function runFeaturesJob(ctx: JobContext) {
 }
 
 let lastCheck = { at: 0, signature: '', clean: false };
+let lastPoll = 0;
 
 /**
  * Called by an idle worker: queue one FEATURES job when labeled faces lack cached features.
- * Waits for `FACET_FEATURE_PREFETCH_IDLE_MS` of idleness (default 3 s) and, unless the set of
- * labels changed, rechecks the cache at most every 5 minutes. A face labeled in the last
+ * Waits for `FACET_FEATURE_PREFETCH_IDLE_MS` of idleness (default 3 s), looks at the labels at most
+ * every `FACET_FEATURE_PREFETCH_CHECK_MS` (5 s) and, unless they changed, at the cache at most
+ * every 5 minutes. A face labeled in the last
  * `FACET_FEATURE_PREFETCH_SETTLE_MS` (default 20 s) waits for company (up to 16 faces), so an
  * annotator's steady saves make one job per batch, not one per face. `FACET_FEATURE_PREFETCH=0`
  * turns it off. Returns the queued job's id, or null.
@@ -140,6 +142,9 @@ let lastCheck = { at: 0, signature: '', clean: false };
 export async function queueFeaturesIfNeeded(prisma: PrismaClient, idleForMs: number, now = Date.now()): Promise<string | null> {
   if (process.env.FACET_FEATURE_PREFETCH === '0') return null;
   if (idleForMs < env('FACET_FEATURE_PREFETCH_IDLE_MS', 3000)) return null;
+  const checkMs = env('FACET_FEATURE_PREFETCH_CHECK_MS', 5000);
+  if (now - lastPoll < checkMs) return null;
+  lastPoll = now;
   const stats = await prisma.face.aggregate({
     where: { status: { in: [...LABELED_STATUSES] }, age: { not: null } },
     _count: { _all: true },
@@ -147,8 +152,7 @@ export async function queueFeaturesIfNeeded(prisma: PrismaClient, idleForMs: num
   });
   if (stats._count._all === 0) return null;
   const signature = `${stats._count._all}|${stats._max.labeledAt?.getTime()}|${stats._max.reviewedAt?.getTime()}`;
-  const recheckMs = lastCheck.clean && lastCheck.signature === signature ? 300_000 : env('FACET_FEATURE_PREFETCH_CHECK_MS', 5000);
-  if (now - lastCheck.at < recheckMs) return null;
+  if (lastCheck.clean && lastCheck.signature === signature && now - lastCheck.at < 300_000) return null;
   if (await prisma.job.count({ where: { kind: { in: ['FEATURES', 'TRAIN'] }, status: { in: ['QUEUED', 'RUNNING'] } } })) return null;
   const target = await targetLayout(prisma, MODEL);
   if (!target) return null;
