@@ -95,5 +95,11 @@ describe('Models page', () => {
 
     await page.getByTestId('versions').locator(`tr[data-version="${servedBefore}"]`).getByRole('button', { name: 'Roll back to this' }).click();
     await expect.poll(() => page.getByTestId('served-version').textContent()).toBe(servedBefore);
-  }, 300_000);
+
+    // New labels while the worker is idle: its background features job is listed with them.
+    await importLabeledFaces();
+    const features = page.getByTestId('model-jobs').locator('tbody tr', { hasText: 'features (background)' }).first();
+    await expect.poll(() => features.getAttribute('data-status'), { timeout: 120_000, interval: 1000 }).toBe('SUCCEEDED');
+    expect(await features.textContent()).toMatch(/"extracted":\d+/);
+  }, 420_000);
 });
