@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
-import { signInCookie } from '../support/http-session';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { fetchJson, signInCookie } from '../support/http-session';
 import { type RunningServer, startServer } from '../support/server';
 
 /**
@@ -19,16 +19,8 @@ let server: RunningServer;
 let admin: string;
 const browsers: BrowserContext[] = [];
 
-async function api<T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { cookie: admin, origin: server.url, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: (body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body)) as BodyInit | undefined,
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = <T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetchJson<T>(server.url, pathname, { cookie: admin, method, body, headers });
 
 async function seedFace(i: number, pMale: number): Promise<void> {
   const files = readdirSync(FACES).filter((f) => f.endsWith('.jpg'));
@@ -49,11 +41,7 @@ async function signedIn(email: string, password: string): Promise<Page> {
   const context = await launchBrowser();
   browsers.push(context);
   const page = await context.newPage();
-  await page.goto(`${server.url}/signin`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, server.url, email, password);
   return page;
 }
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
-import { signInCookie } from '../support/http-session';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { fetchJson, signInCookie } from '../support/http-session';
 import { type RunningServer, startServer } from '../support/server';
 import { ADMIN } from './global-setup';
 
@@ -19,16 +19,8 @@ let browser: BrowserContext;
 let page: Page;
 const seeded: string[] = [];
 
-async function api<T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}, cookie = admin): Promise<T> {
-  const res = await fetch(`${baseURL}${pathname}`, {
-    method,
-    headers: { cookie, origin: baseURL, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: (body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body)) as BodyInit | undefined,
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = <T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}, cookie = admin) =>
+  fetchJson<T>(baseURL, pathname, { cookie, method, body, headers });
 
 const probs = (bin: number) => Array.from({ length: 24 }, (_, i) => (i === bin ? 0.8 : 0.2 / 23));
 
@@ -70,11 +62,7 @@ beforeAll(async () => {
   await api('/api/users', 'POST', { email: 'bob@e2e.local', role: 'ANNOTATOR', password: 'bob-password' });
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill('anne@e2e.local');
-  await page.getByLabel('Password').fill('anne-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, 'anne@e2e.local', 'anne-password');
 }, 120_000);
 
 afterAll(async () => {
@@ -183,11 +171,7 @@ describe('annotation workspace in Chromium', () => {
     const second = await launchBrowser();
     try {
       const bob = await second.newPage();
-      await bob.goto(`${baseURL}/signin`);
-      await bob.getByLabel('Email').fill('bob@e2e.local');
-      await bob.getByLabel('Password').fill('bob-password');
-      await bob.getByRole('button', { name: 'Sign in' }).click();
-      await bob.waitForURL(/\/images$/);
+      await signInWithForm(bob, baseURL, 'bob@e2e.local', 'bob-password');
       await bob.goto(`${baseURL}/annotate`);
       await page.reload();
       const [a, b] = await Promise.all([currentFace(page), currentFace(bob)]);

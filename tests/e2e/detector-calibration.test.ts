@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
-import { signInCookie } from '../support/http-session';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { fetchJson, signInCookie } from '../support/http-session';
 import { type RunningServer, startServer } from '../support/server';
 import { ADMIN } from './global-setup';
 
@@ -24,16 +24,8 @@ const FACES = path.resolve('tests/fixtures/faces');
 const chips = readdirSync(FACES).filter((f) => f.endsWith('.jpg'));
 const probs = Array.from({ length: 24 }, (_, i) => (i === 12 ? 0.8 : 0.2 / 23));
 
-async function api<T>(pathname: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(`${baseURL}${pathname}`, {
-    method,
-    headers: { cookie: admin, origin: baseURL, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: (body instanceof Uint8Array ? body : body === undefined ? undefined : JSON.stringify(body)) as BodyInit | undefined,
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = <T>(pathname: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}) =>
+  fetchJson<T>(baseURL, pathname, { cookie: admin, method, body, headers });
 
 /** A face chip on a plain background, as a photo. */
 async function photo(i: number): Promise<Buffer> {
@@ -79,11 +71,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', (d) => void d.accept());
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, ADMIN.email, ADMIN.password);
 });
 
 afterAll(async () => {

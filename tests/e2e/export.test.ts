@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
 import { parseUtkName } from '@/lib/domain/utkface-name';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { stopProcessGroup } from '../support/server';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
@@ -28,11 +29,7 @@ function startWorker() {
 async function stopWorker() {
   const w = worker;
   worker = undefined;
-  if (!w || w.exitCode !== null || w.pid === undefined) return;
-  const exited = new Promise((r) => w.once('exit', r));
-  process.kill(-w.pid, 'SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (w.exitCode === null) process.kill(-w.pid, 'SIGKILL');
+  await stopProcessGroup(w);
 }
 
 async function zipOf(entries: [string, Buffer][]): Promise<Buffer> {
@@ -64,11 +61,7 @@ const newestRow = () => page.getByTestId('exports').locator('tbody tr').first();
 beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, ADMIN.email, ADMIN.password);
   // Ground truth to export: three UTKFace-named faces imported through the API into their own dataset.
   const faces: [string, Buffer][] = [];
   for (const [i, name] of ['25_0_2_20170101000000001.jpg.chip.jpg', '61_1_0_20170101000000002.jpg.chip.jpg', '8_1_4_20170101000000003.jpg'].entries()) {

@@ -6,7 +6,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ZipFile } from 'yazl';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { stopProcessGroup } from '../support/server';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
@@ -32,11 +33,7 @@ function startWorker() {
 async function stopWorker() {
   const w = worker;
   worker = undefined;
-  if (!w || w.exitCode !== null || w.pid === undefined) return;
-  const exited = new Promise((r) => w.once('exit', r));
-  process.kill(-w.pid, 'SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-  if (w.exitCode === null) process.kill(-w.pid, 'SIGKILL');
+  await stopProcessGroup(w);
 }
 let seed = 0;
 
@@ -70,11 +67,7 @@ const newest = () => page.getByTestId('import-job').first();
 beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, ADMIN.email, ADMIN.password);
   await page.goto(`${baseURL}/import`);
 });
 afterAll(async () => {

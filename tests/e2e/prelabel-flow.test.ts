@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
-import { signInCookie } from '../support/http-session';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { fetchJson, signInCookie } from '../support/http-session';
 import { ADMIN } from './global-setup';
 
 /**
@@ -29,12 +29,7 @@ let page: Page;
 let chips: Buffer[] = [];
 const tint = Math.floor(Math.random() * 40);
 
-async function api<T>(pathname: string): Promise<T> {
-  const res = await fetch(`${baseURL}${pathname}`, { headers: { cookie } });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`GET ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = <T>(pathname: string) => fetchJson<T>(baseURL, pathname, { cookie });
 
 /** A face chip in the middle of a plain "photo", with room around it as a detector expects. */
 async function single(chip: Buffer, i: number, set: number): Promise<Upload> {
@@ -87,11 +82,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill(USER.email);
-  await page.getByLabel('Password').fill(USER.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, USER.email, USER.password);
 });
 
 afterAll(async () => {

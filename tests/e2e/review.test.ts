@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ageToBin } from '@/lib/domain/age-bins';
 import type { Gender, Race } from '@/lib/domain/labels';
-import { launchBrowser } from '../support/browser';
-import { signInCookie } from '../support/http-session';
+import { launchBrowser, signInWithForm } from '../support/browser';
+import { fetchJson, signInCookie } from '../support/http-session';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
@@ -39,16 +39,8 @@ const faceIds: string[] = [];
 let browser: BrowserContext;
 let page: Page;
 
-async function api<T>(pathname: string, method = 'GET', body?: unknown, cookie = admin, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(`${baseURL}${pathname}`, {
-    method,
-    headers: { cookie, origin: baseURL, ...(body instanceof Uint8Array ? {} : { 'content-type': 'application/json' }), ...headers },
-    body: body instanceof Uint8Array ? new Blob([new Uint8Array(body)]) : body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${JSON.stringify(json)}`);
-  return json as T;
-}
+const api = <T>(pathname: string, method = 'GET', body?: unknown, cookie = admin, headers: Record<string, string> = {}) =>
+  fetchJson<T>(baseURL, pathname, { cookie, method, body, headers });
 
 /** Three face chips side by side on one canvas: a "group photo" whose faces are small parts of it. */
 async function groupPhoto(chips: Buffer[], seed: number): Promise<Buffer> {
@@ -99,14 +91,8 @@ async function predict(imageIds: string[]) {
   }
 }
 
-async function signIn(p: Page, email: string, password: string) {
-  await p.goto(`${baseURL}/signin`);
-  await p.getByLabel('Email').fill(email);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Sign in' }).click();
-  // Signed in once the app redirects; no need to wait for the images page to finish loading.
-  await p.waitForURL(/\/images$/, { waitUntil: 'commit' });
-}
+// Signed in once the app redirects; no need to wait for the images page to finish loading.
+const signIn = (p: Page, email: string, password: string) => signInWithForm(p, baseURL, email, password, { waitUntil: 'commit' });
 
 const grid = () => page.getByTestId('review-grid');
 const tiles = () => page.locator('[data-testid="review-grid"] [role="option"]');

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.FACET_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,4 +21,16 @@ export async function launchBrowser(options: { webgpu?: boolean } = {}): Promise
     ],
     viewport: { width: 1280, height: 900 },
   });
+}
+
+/**
+ * Signs in through the /signin form as a person would; resolves once the app has sent the page on to
+ * /images (`waitUntil: 'commit'` stops there, without waiting for the images page to load).
+ */
+export async function signInWithForm(page: Page, baseURL: string, email: string, password: string, options: { waitUntil?: 'load' | 'commit' } = {}) {
+  await page.goto(`${baseURL}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/images$/, { waitUntil: options.waitUntil ?? 'load' });
 }

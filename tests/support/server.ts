@@ -61,3 +61,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
       }),
   };
 }
+
+/** Stops a child started with `detached: true` and its whole process group: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopProcessGroup(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  process.kill(-child.pid, 'SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
+  if (child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+}
