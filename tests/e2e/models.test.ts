@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
+import { launchBrowser, signInWithForm } from '../support/browser';
 import { ADMIN } from './global-setup';
 
 const baseURL = inject('baseURL');
@@ -35,11 +35,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('dialog', (d) => void d.accept());
-  await page.goto(`${baseURL}/signin`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/images$/);
+  await signInWithForm(page, baseURL, ADMIN.email, ADMIN.password);
   // The e2e server runs no worker: start one against its data directory for the round.
   worker = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/worker.ts'], {
     env: { ...process.env, FACET_DATA_DIR: dataDir, DATABASE_URL: `file:${path.join(dataDir, 'facet.db')}` },
