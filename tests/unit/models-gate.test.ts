@@ -29,6 +29,9 @@ describe('promotion gate', () => {
     expect(decidePromotion(s(Number.NaN, 1), s(9, 0.5), rule).promote).toBe(false);
     expect(decidePromotion(s(4, 0.9), null, rule).promote).toBe(true);
   });
+  it('no held-out face at all (a first round on few images): rejected with that reason, not a NaN one', () => {
+    expect(decidePromotion(s(Number.NaN, null, 0), null, rule)).toMatchObject({ promote: false, reason: 'only 0 held-out faces (need 10)' });
+  });
   it('ignores gender when either side has no known-gender faces', () => {
     expect(decidePromotion(s(4.0, null), s(4.3, 0.95), rule).promote).toBe(true);
   });

@@ -77,7 +77,8 @@ async function loadFaces(ctx: JobContext): Promise<RoundFace[]> {
 }
 
 function report(faces: RoundFace[], model: tf.LayersModel, heads: HeadsInfo, caches: CacheSet, flipTta: ModelManifest['preprocessing']['flipTta']) {
-  const preds = predictCached(model, heads, faces.map((f) => f.key), caches, flipTta);
+  // No held-out face yet (few images labeled): an empty report; the gate then refuses to promote.
+  const preds = faces.length ? predictCached(model, heads, faces.map((f) => f.key), caches, flipTta) : [];
   return { ...evaluate(faces, preds), byGroup: crossGroups(faces, preds), byDataset: byKey(faces, preds, faces.map((f) => f.dataset)) };
 }
 

@@ -28,8 +28,8 @@ const fmt = (v: number) => v.toFixed(3);
 const pct = (v: number | null) => (v === null ? 'n/a' : `${(100 * v).toFixed(1)}%`);
 
 export function decidePromotion(candidate: GateScores, current: GateScores | null, rule: GateRule = defaultGateRule()): GateDecision {
-  if (!Number.isFinite(candidate.ageMae)) return { promote: false, reason: 'candidate has no finite held-out MAE', rule };
   if (candidate.n < rule.minHeldOut) return { promote: false, reason: `only ${candidate.n} held-out faces (need ${rule.minHeldOut})`, rule };
+  if (!Number.isFinite(candidate.ageMae)) return { promote: false, reason: 'candidate has no finite held-out MAE', rule };
   if (!current) return { promote: true, reason: 'no current version to compare with', rule };
   const dMae = candidate.ageMae - current.ageMae;
   const accKnown = candidate.genderAccuracy !== null && current.genderAccuracy !== null;
