@@ -4,6 +4,7 @@
  * is the baseline; the others are candidate improvements measured in the same run.
  */
 import { type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
+import { ageBand } from '../../lib/domain/age-bins';
 import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng } from '../../lib/domain/queue-policy';
 import type { FeatureTable } from './data';
 import { kCenterGreedy } from './diversity';
@@ -64,6 +65,37 @@ function diversePolicy(id: string, label: string, score: ScoreFn, poolFactor = 4
   };
 }
 
+/**
+ * Uncertainty within strata: the non-random picks are shared out over predicted age bands in
+ * proportion to the pool (largest remainder), and each band gives its most uncertain faces — the
+ * score still chooses faces, but can no longer spend most of a round on children (whose gender is
+ * uncertain and whose age is cheap to get right).
+ */
+function stratifiedPolicy(id: string, label: string, score: ScoreFn, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
+      const taken = new Set(random);
+      const bands = new Map<string, { key: string; s: number }[]>();
+      ctx.unlabeled.forEach((key, i) => {
+        if (taken.has(key)) return;
+        const band = ageBand(ctx.preds[i].age);
+        if (!bands.has(band)) bands.set(band, []);
+        bands.get(band)!.push({ key, s: score(ctx.preds[i]).score });
+      });
+      const m = ctx.k - random.length;
+      const total = [...bands.values()].reduce((n, b) => n + b.length, 0);
+      const quotas = [...bands.values()].map((faces) => ({ faces, exact: (m * faces.length) / total, n: Math.floor((m * faces.length) / total) }));
+      let left = m - quotas.reduce((n, q) => n + q.n, 0);
+      for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left-- > 0) q.n++;
+      const picks = quotas.flatMap((q) => q.faces.sort((a, b) => b.s - a.s).slice(0, q.n).map((f) => f.key));
+      return [...random, ...picks];
+    },
+  };
+}
+
 export const POLICIES: Record<string, Policy> = {
   random: { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) },
   facet: queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore),
@@ -71,5 +103,6 @@ export const POLICIES: Record<string, Policy> = {
   'age-years': queuePolicy('age-years', 'queue by expected age error only (+ rule, 10% random)', mixedScore({ ageError: 1 })),
   'age-entropy': queuePolicy('age-entropy', 'queue by age-bin entropy only (+ rule, 10% random)', mixedScore({ entropy: 1 })),
   'facet-kcenter': diversePolicy('facet-kcenter', "Facet's score, top 4k then k-center feature diversity (+10% random)", facetScore),
+  'years-stratified': stratifiedPolicy('years-stratified', 'gender 0.5 + age error 0.5 within predicted age bands sized like the pool (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };
