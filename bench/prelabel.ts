@@ -7,7 +7,6 @@
  *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none]
  * --models: r0 (shipped) and any variant trained into .cache/models/agegender/<id> by scripts/train-round0.ts.
  * --scans: detector strategies (lib/ml/face-scan.ts); `fine` alone is the one-pass 608 px detector of before.
- * --isolated: serve with COOP/COEP (cross-origin isolation) so the wasm backend may use threads, as the app does.
  * --mirrors: which faces get the mirrored second pass (lib/ml/predict.ts MirrorMode); the first listed is the default.
  * webgl here is SwiftShader (software): it runs only the first --slow-photos photos.
  */
@@ -26,10 +25,7 @@ const arg = (name: string, def: string) => {
 };
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream', '.html': 'text/html' };
 
-const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-
-function serve(isolated: boolean): Promise<{ url: string; close: () => void }> {
-  const extra = isolated ? ISOLATION : {};
+function serve(): Promise<{ url: string; close: () => void }> {
   const routes: [string, string][] = [
     ['/bench/', OUT],
     ['/models/', path.resolve('public/models')],
@@ -39,7 +35,7 @@ function serve(isolated: boolean): Promise<{ url: string; close: () => void }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x').pathname;
     if (url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html', ...extra });
+      res.writeHead(200, { 'content-type': 'text/html' });
       return res.end('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/prelabel-page.js"></script>');
     }
     const route = routes.find(([prefix]) => url.startsWith(prefix));
@@ -48,7 +44,7 @@ function serve(isolated: boolean): Promise<{ url: string; close: () => void }> {
       res.writeHead(404);
       return res.end();
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...extra });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() })));
@@ -95,14 +91,13 @@ async function main() {
   const { source, photos } = await benchPhotos(singles, groups);
   const nFaces = photos.reduce((s, p) => s + p.faces.length, 0);
   console.log(`bench:prelabel — ${photos.length} photos (${singles} single-face 640×480, ${groups} × 8-face 1280×720), ${nFaces} faces; ${source}`);
-  const { url, close } = await serve(process.argv.includes('--isolated'));
+  const { url, close } = await serve();
   const browser = await launchBrowser({ webgpu: process.argv.includes('--webgpu-fallback') });
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
     await page.goto(url);
     await page.waitForFunction(() => 'benchFacet' in window);
-    console.log(`page cross-origin isolated: ${await page.evaluate(() => crossOriginIsolated)} (wasm threads need it)`);
     const b64 = photos.map((p) => p.jpeg.toString('base64'));
     const call = (fn: string, backend: string, list: string[], options: object = {}) =>
       page.evaluate(({ fn, backend, list, options }) => (window as unknown as Record<string, (...a: unknown[]) => Promise<Run>>)[fn](backend, list, options), { fn, backend, list, options });

@@ -3,7 +3,7 @@
  * the browser worker and Node (tests, bench, calibration). Boxes are returned in ORIGINAL image
  * pixels even when the caller decoded a downscaled working copy (huge photos).
  */
-import type { Detection, FaceDetector } from './detector';
+import { DEFAULT_DETECT, type Detection, type FaceDetector } from './detector';
 import { type ScanOptions, scanFaces } from './face-scan';
 import { type AgeGenderModel, type MirrorMode, predictFacesAsync } from './predict';
 import type { FaceBox, PixelImage } from './preprocess';
@@ -64,6 +64,9 @@ export function mapDetections(dets: Detection[], from: { width: number; height: 
 /** Where the time of one image went (ms), and the detector input sizes that ran. */
 export type PipelineTimings = { detectMs: number; headsMs: number; passes: number[] };
 
+/** A box under the score threshold (down to `candidateFloor`): reported for detector calibration, never a face. */
+export type PipelineCandidate = { box: FaceBox; detScore: number };
+
 /**
  * `work` is the decoded image, possibly downscaled from `original` (same aspect ratio).
  * `coarseImage`, if given, is `work` already resized to the coarse detector pass's size by a native
@@ -77,12 +80,16 @@ export async function runPipeline(
   options: PipelineOptions = {},
   coarseImage?: PixelImage,
   timings?: PipelineTimings,
+  candidates?: PipelineCandidate[],
 ): Promise<PipelineFace[]> {
   const t0 = performance.now();
   const coarse = coarseImage && { image: coarseImage, map: (d: Detection[]) => mapDetections(d, coarseImage, work) };
-  const { detections: dets, passes } = await scanFaces(detector, work, options, coarse);
+  const { detections: found, passes } = await scanFaces(detector, work, options, coarse);
   const t1 = performance.now();
   const toOriginal = original.width / work.width;
+  const threshold = options.scoreThreshold ?? DEFAULT_DETECT.scoreThreshold;
+  const dets = found.filter((d) => d.score >= threshold);
+  for (const d of found) if (d.score < threshold) candidates?.push({ box: scaleBox(calibrateBox(d.box, options.calibration), toOriginal), detScore: d.score });
   const faces: PipelineFace[] = [];
   const batch = options.maxFacesPerBatch ?? 16;
   for (let i = 0; i < dets.length; i += batch) {

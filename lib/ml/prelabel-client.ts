@@ -13,7 +13,17 @@ import type { FaceBox, PreprocessSpec } from './preprocess';
 
 export type PrelabelFace = { box: { x: number; y: number; w: number; h: number }; detScore: number; pMale: number; ageProbs: number[]; age: number };
 export type PrelabelTimings = { decodeMs: number; detectMs: number; headsMs: number; passes: number[] };
-export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number; timings: PrelabelTimings };
+/** `scoreThreshold`: the one applied; `candidates`: boxes from `candidateFloor` up to it (only when a floor was asked for). */
+export type PrelabelResult = {
+  width: number;
+  height: number;
+  faces: PrelabelFace[];
+  ms: number;
+  timings: PrelabelTimings;
+  scoreThreshold: number;
+  candidates?: { box: PrelabelFace['box']; detScore: number }[];
+  candidateFloor?: number;
+};
 /** `backend`/`backendReason` are updated in place if the worker has to switch (WebGPU device lost). */
 export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
 /** `options` (e.g. a dataset's detector threshold) add to the Browser ML settings. */

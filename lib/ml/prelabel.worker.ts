@@ -12,7 +12,7 @@ import { ImageDecodeError, decodeBlob } from './decode.browser';
 import { DEFAULT_DETECT, type FaceDetector, effectiveInputSize, loadDetectorFromUrl } from './detector';
 import { DEFAULT_SCAN } from './face-scan';
 import { loadAgeGenderModel } from './model';
-import { type PipelineTimings, runPipeline } from './pipeline';
+import { type PipelineCandidate, type PipelineTimings, runPipeline } from './pipeline';
 import { type AgeGenderModel, predictFacesAsync } from './predict';
 import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
 import { preprocessFace } from './preprocess';
@@ -98,10 +98,14 @@ async function prelabel(image: Blob, options: WorkerRequest & { type: 'prelabel'
   const decoded = await decodeBlob(image, (w, h) => effectiveInputSize(w, h, firstPass));
   const decodeMs = performance.now() - t0;
   const timings: PipelineTimings = { detectMs: 0, headsMs: 0, passes: [] };
-  const faces = await runPipeline(detector, model, decoded.work, decoded.original, o, decoded.detector, timings);
+  const below: PipelineCandidate[] = [];
+  const faces = await runPipeline(detector, model, decoded.work, decoded.original, o, decoded.detector, timings, below);
   if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
-  const out = faces.map((f) => ({ box: { x: f.box.x, y: f.box.y, w: f.box.width, h: f.box.height }, detScore: f.detScore, pMale: f.pMale, ageProbs: f.ageProbs, age: f.age }));
-  return { width: decoded.original.width, height: decoded.original.height, faces: out, ms: performance.now() - t0, timings: { decodeMs, ...timings } };
+  const box = (b: { x: number; y: number; width: number; height: number }) => ({ x: b.x, y: b.y, w: b.width, h: b.height });
+  const out = faces.map((f) => ({ box: box(f.box), detScore: f.detScore, pMale: f.pMale, ageProbs: f.ageProbs, age: f.age }));
+  const scoreThreshold = o.scoreThreshold ?? DEFAULT_DETECT.scoreThreshold;
+  const calibration = o.candidateFloor === undefined ? {} : { candidates: below.map((c) => ({ box: box(c.box), detScore: c.detScore })), candidateFloor: Math.min(o.candidateFloor, scoreThreshold) };
+  return { width: decoded.original.width, height: decoded.original.height, faces: out, ms: performance.now() - t0, timings: { decodeMs, ...timings }, scoreThreshold, ...calibration };
 }
 
 async function handle(req: WorkerRequest): Promise<{ value: unknown; transfer?: Transferable[] }> {

@@ -12,7 +12,7 @@ import { type FaceDetector, iou } from '../../../lib/ml/detector';
 import { loadDetectorNode } from '../../../lib/ml/detector.node';
 import { decodeImageSized } from '../../../lib/ml/image.node';
 import { loadAgeGenderModelNode } from '../../../lib/ml/model.node';
-import { runPipeline } from '../../../lib/ml/pipeline';
+import { type PipelineCandidate, runPipeline } from '../../../lib/ml/pipeline';
 import type { AgeGenderModel } from '../../../lib/ml/predict';
 
 const FACES = path.resolve(__dirname, '../../fixtures/faces');
@@ -56,6 +56,18 @@ describe('pipeline (Node)', () => {
     const { faces } = await run(buf);
     expect(faces.length).toBeGreaterThanOrEqual(22);
     expect(faces.length).toBeLessThanOrEqual(24);
+  });
+
+  it('candidates: boxes between the floor and the threshold are reported, never made faces', async () => {
+    const buf = await (await composite(chips, 808, 552, grid(24, 6, 80, 48))).jpeg().toBuffer();
+    const { image, original } = await decodeImageSized(buf);
+    const candidates: PipelineCandidate[] = [];
+    const strict = await runPipeline(detector, model, image, original, { scoreThreshold: 0.9, candidateFloor: 0.3 }, undefined, undefined, candidates);
+    const loose = await runPipeline(detector, model, image, original, { scoreThreshold: 0.3, scan: 'both' }, undefined, undefined);
+    expect(strict.every((f) => f.detScore >= 0.9)).toBe(true);
+    expect(candidates.length).toBeGreaterThan(0);
+    expect(candidates.every((c) => c.detScore >= 0.3 && c.detScore < 0.9)).toBe(true);
+    expect(strict.length + candidates.length).toBeLessThanOrEqual(loose.length);
   });
 
   it('small faces (48 px in a 640×480 photo)', async () => {
