@@ -4,60 +4,34 @@
  * leaves a job that is taken over and completed, the following round extracts nothing, a round
  * started during a features job makes it yield, and TRAIN is always claimed before FEATURES.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRound } from '@/lib/api/models/start-round';
 import { RoundParams } from '@/lib/api/models/schemas';
-import { config } from '@/lib/server/config';
 import type { PrismaClient } from '@/lib/server/db';
 import { enqueueJob } from '@/lib/server/jobs/queue';
 import { blobs } from '@/lib/server/blobs';
 import { featureCacheBase } from '@/workers/jobs/train-round';
-import { featuresMissing } from '@/workers/jobs/prefetch-features';
+import { featuresMissing, queueFeaturesIfNeeded } from '@/workers/jobs/prefetch-features';
 import { runOneJob } from '@/workers/runner';
 import { createUser, startTestApp, stopTestApp } from '../support/test-app';
+import { waitForJobs, workerPool } from '../support/worker-process';
 import { relabel, seedLabeledFaces } from './rounds-fixtures';
 
 let prisma: PrismaClient;
 let userId: string;
 let faceIds: string[];
-const children: ChildProcess[] = [];
-
-function startWorker(): ChildProcess {
-  const child = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/worker.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: config().databaseUrl,
-      FACET_DATA_DIR: config().dataDir,
-      FACET_JOB_LEASE_MS: '15000', // backbone loading blocks the event loop for seconds on a loaded machine
-      FACET_FEATURE_PREFETCH_IDLE_MS: '0',
-      FACET_FEATURE_PREFETCH_SETTLE_MS: '0',
-      FACET_FEATURE_PREFETCH_CHECK_MS: '200',
-      FACET_FEATURE_BATCH: '8', // several progress steps for 40 faces
-    },
-    stdio: 'ignore',
-    detached: true, // its own process group: tsx runs the worker in a child process
-  });
-  children.push(child);
-  return child;
-}
-
-const kill = (c: ChildProcess) => process.kill(-c.pid!, 'SIGKILL');
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 150_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const jobs = await prisma.job.findMany({ include: { logs: true } });
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(jobs.map((j) => ({ kind: j.kind, status: j.status, error: j.error, attempts: j.attempts, logs: j.logs.map((l) => l.message) })))}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const workers = workerPool();
+const FEATURE_ENV = {
+  FACET_JOB_LEASE_MS: '15000', // backbone loading blocks the event loop for seconds on a loaded machine
+  FACET_FEATURE_PREFETCH_IDLE_MS: '0',
+  FACET_FEATURE_PREFETCH_SETTLE_MS: '0',
+  FACET_FEATURE_PREFETCH_CHECK_MS: '200',
+  FACET_FEATURE_BATCH: '8', // several progress steps for 40 faces
+};
+const startWorker = () => workers.start(FEATURE_ENV);
+const kill = workers.kill;
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs?: number) => waitForJobs(prisma, what, fn, timeoutMs);
 
 const featuresJob = () => prisma.job.findFirst({ where: { kind: 'FEATURES' }, orderBy: { createdAt: 'desc' } });
 const logsOf = async (jobId: string) => (await prisma.jobLog.findMany({ where: { jobId }, orderBy: { id: 'asc' } })).map((l) => l.message).join('\n');
@@ -69,13 +43,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const child of children) {
-    try {
-      kill(child);
-    } catch {
-      /* already gone */
-    }
-  }
+  workers.killAll();
   await stopTestApp();
 });
 
@@ -153,4 +121,21 @@ describe('features computed ahead of the round', () => {
     await new Promise((r) => setTimeout(r, 2000)); // idle checks every 200 ms: none queues it again
     expect((await featuresJob())!.id).toBe(done.id);
   }, 300_000);
+
+  it('waits for a lull while annotators label faster than FACET_FEATURE_PREFETCH_BUSY_PER_MIN', async () => {
+    workers.killAll(); // this process decides alone now
+    rmSync(featureCacheBase(), { recursive: true, force: true });
+    await relabel(prisma, faceIds); // every face labeled within the last minute
+    const queued = () => prisma.job.count({ where: { kind: 'FEATURES', status: 'QUEUED' } });
+    process.env.FACET_FEATURE_PREFETCH_BUSY_PER_MIN = String(faceIds.length - 5);
+    try {
+      expect(await queueFeaturesIfNeeded(prisma, 60_000)).toBeNull();
+      expect(await queued()).toBe(0);
+      process.env.FACET_FEATURE_PREFETCH_BUSY_PER_MIN = String(faceIds.length + 5);
+      expect(await queueFeaturesIfNeeded(prisma, 60_000, Date.now() + 6_000)).toEqual(expect.any(String));
+      expect(await queued()).toBe(1);
+    } finally {
+      delete process.env.FACET_FEATURE_PREFETCH_BUSY_PER_MIN;
+    }
+  }, 60_000);
 });

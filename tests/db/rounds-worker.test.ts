@@ -1,43 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRound } from '@/lib/api/models/start-round';
 import { RoundParams } from '@/lib/api/models/schemas';
-import { config } from '@/lib/server/config';
 import type { PrismaClient } from '@/lib/server/db';
 import { cancelJob } from '@/lib/server/jobs/queue';
 import { modelStoreRoot } from '@/lib/server/models/store';
 import { createUser, startTestApp, stopTestApp } from '../support/test-app';
+import { waitForJobs, workerPool } from '../support/worker-process';
 import { seedLabeledFaces } from './rounds-fixtures';
 
 let prisma: PrismaClient;
 let userId: string;
-const children: ChildProcess[] = [];
-
+const workers = workerPool();
 /** Lease 20 s: loading the backbones blocks a worker's event loop for seconds on a loaded machine. */
-function startWorker(): ChildProcess {
-  const child = spawn(path.resolve('node_modules/.bin/tsx'), ['workers/worker.ts'], {
-    env: { ...process.env, DATABASE_URL: config().databaseUrl, FACET_DATA_DIR: config().dataDir, FACET_JOB_LEASE_MS: '20000' },
-    stdio: 'ignore',
-    detached: true, // its own process group: tsx runs the worker in a child process
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const jobs = await prisma.job.findMany({ include: { logs: true } });
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(jobs.map((j) => ({ status: j.status, error: j.error, attempts: j.attempts, logs: j.logs.map((l) => l.message) })))}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const startWorker = () => workers.start({ FACET_JOB_LEASE_MS: '20000' });
+const waitFor = <T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 120_000) => waitForJobs(prisma, what, fn, timeoutMs);
 
 const epochLogs = (jobId: string) => prisma.jobLog.count({ where: { jobId, message: { startsWith: 'epoch ' } } });
 const storeEntries = () => (existsSync(path.join(modelStoreRoot(), 'agegender')) ? readdirSync(path.join(modelStoreRoot(), 'agegender')) : []);
@@ -49,13 +27,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  workers.killAll();
   await stopTestApp();
 });
 
@@ -69,7 +41,7 @@ describe('a round under real worker processes', () => {
     expect(starts).toHaveLength(1);
     const owner = (await prisma.job.findUniqueOrThrow({ where: { id: job.id } })).leaseOwner!;
     // Kill both workers mid-round (SIGKILL: no clean-up runs).
-    for (const c of [first, second]) process.kill(-c.pid!, 'SIGKILL');
+    for (const c of [first, second]) workers.kill(c);
     expect(storeEntries().filter((e) => /^r\d+$/.test(e))).toEqual([]);
     expect(await prisma.modelVersion.count({ where: { jobId: job.id } })).toBe(0);
     startWorker();
