@@ -7,6 +7,8 @@ import { GET as getModels } from '@/app/api/models/route';
 import { POST as postRound } from '@/app/api/models/rounds/route';
 import { POST as postPromote } from '@/app/api/models/versions/[id]/promote/route';
 import { DELETE as deleteJob, GET as getJobRoute } from '@/app/api/jobs/[id]/route';
+import { ageToBin } from '@/lib/domain/age-bins';
+import { DEFAULT_SPLIT_SEED, splitOf } from '@/lib/domain/split';
 import type { PrismaClient } from '@/lib/server/db';
 import { modelStoreRoot } from '@/lib/server/models/store';
 import { type Handlers, runOneJob } from '@/workers/runner';
@@ -33,6 +35,23 @@ async function runRound(body: object, hooks?: RoundHooks) {
   const { job } = await res.json();
   expect(await runOneJob(prisma, 'test-worker', { TRAIN: trainWith(hooks).TRAIN })).toBe(true);
   return prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+}
+
+const trueAges = new Map<string, number>();
+
+/** Training-split faces (the round's own split by image hash) aged 90; the true ages are kept aside. */
+async function carelessTrainingLabels() {
+  const faces = await prisma.face.findMany({ where: { id: { in: faceIds } }, select: { id: true, age: true, image: { select: { contentHash: true } } } });
+  const train = faces.filter((f) => splitOf(f.image.contentHash, DEFAULT_SPLIT_SEED) === 'train');
+  expect(train.length).toBeGreaterThan(10);
+  for (const f of train) {
+    trueAges.set(f.id, f.age!);
+    await prisma.face.update({ where: { id: f.id }, data: { age: 90, ageBin: ageToBin(90) } });
+  }
+}
+
+async function restoreTrueLabels() {
+  for (const [id, age] of trueAges) await prisma.face.update({ where: { id }, data: { age, ageBin: ageToBin(age) } });
 }
 
 beforeAll(async () => {
@@ -62,10 +81,13 @@ describe('fine-tune rounds', () => {
   });
 
   it('a worse candidate is rejected: written and recorded, not promoted', async () => {
-    // The queued round: fresh heads, one epoch — far worse than r0.
+    // The queued round: fresh heads, one epoch, and a careless annotator's training labels (every
+    // training-split face aged 90; held-out labels stay true) — far worse than r0, and far worse than
+    // the later round trained on the true labels, so that one's promotion is no coin toss.
+    await carelessTrainingLabels();
     expect(await runOneJob(prisma, 'test-worker', trainWith())).toBe(true);
     const job = await prisma.job.findFirstOrThrow({ where: { kind: 'TRAIN' } });
-    expect(job.status).toBe('SUCCEEDED');
+    expect(job.status, job.error ?? '').toBe('SUCCEEDED');
     const [r0, r1] = await versions();
     expect(r1).toMatchObject({ version: 'r1', status: 'REJECTED', active: false, jobId: job.id, parentId: r0.id });
     const metrics = r1.metrics as { heldOut: { overall: { n: number; ageMae: number } }; gate: { reason: string }; history: unknown[]; parentHeldOut: unknown };
@@ -114,6 +136,7 @@ describe('fine-tune rounds', () => {
   it('a better candidate is promoted (warm-started from the active version)', async () => {
     // All 30 epochs (no early stop on the tiny validation split): the parent r1 had one epoch, so the
     // candidate is better by a wide margin, not by the luck of a few epochs.
+    await restoreTrueLabels();
     await relabel(prisma, faceIds.slice(0, 5));
     const job = await runRound({ epochs: 30, patience: 30, learningRate: 0.001, gate: { accEpsilon: 0.25 } });
     expect(job.status).toBe('SUCCEEDED');

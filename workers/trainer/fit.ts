@@ -88,7 +88,8 @@ export async function fitHeads(train: LabelledFace[], val: LabelledFace[], cache
   const stats = columnStats(x, n, dims);
   const y = labels(rows);
   const ageMean = y.age.reduce((s, v) => s + v, 0) / n;
-  const ageStd = Math.sqrt(y.age.reduce((s, v) => s + (v - ageMean) ** 2, 0) / n);
+  // At least a year: training labels that all share one age (std 0) would divide by zero (NaN loss).
+  const ageStd = Math.max(1, Math.sqrt(y.age.reduce((s, v) => s + (v - ageMean) ** 2, 0) / n));
   const warm = opts.warmStart;
   if (warm && JSON.stringify(warm.heads.featureLayout) !== JSON.stringify(layout)) throw new Error('warm start: the parent model uses other features');
   const headConfig: HeadConfig = { ...DEFAULT_HEAD_CONFIG, ...opts.head, inputDims: dims };
