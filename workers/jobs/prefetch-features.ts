@@ -14,8 +14,7 @@ import type { PrismaClient } from '@/lib/server/db';
 import { LABELED_STATUSES } from '@/lib/api/models/schemas';
 import { readManifest } from '@/lib/ml/model.node';
 import { blobs } from '@/lib/server/blobs';
-import { config } from '@/lib/server/config';
-import { providerOf } from '@/lib/server/db/provider';
+import { QUEUE_LOCK, withQueueLock } from '@/lib/server/jobs/queue';
 import { locate, resolveActive } from '@/lib/server/models/store';
 import { type FeatureLayout, layoutOf } from '../trainer/dataset';
 import { ensureFaceFeatures, faceFeatureKey, faceFeatureRoot, missingFeatureKeys } from '../trainer/face-features';
@@ -178,10 +177,7 @@ export async function queueFeaturesIfNeeded(prisma: PrismaClient, idleForMs: num
 
 /** Insert the job under a database lock (as startRound does), so two idle workers never queue two. */
 async function enqueueOnce(prisma: PrismaClient, missing: number): Promise<string | null> {
-  const postgres = providerOf(config().databaseUrl) === 'postgresql';
-  const id = await prisma.$transaction(async (tx) => {
-    if (postgres) await tx.$queryRawUnsafe('SELECT 1 AS ok FROM (SELECT pg_advisory_xact_lock(727276)) AS l');
-    else await tx.$executeRawUnsafe('UPDATE "Job" SET "id" = "id" WHERE 1 = 0'); // takes SQLite's write lock now
+  const id = await withQueueLock(prisma, QUEUE_LOCK.features, async (tx) => {
     const busy = await tx.job.count({ where: { kind: { in: ['FEATURES', 'TRAIN'] }, status: { in: ['QUEUED', 'RUNNING'] } } });
     if (busy > 0) return null;
     const job = await tx.job.create({ data: { kind: 'FEATURES', params: { name: MODEL, missing }, maxAttempts: 3 }, select: { id: true } });

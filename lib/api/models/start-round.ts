@@ -1,9 +1,7 @@
 import type { Prisma } from '@/prisma/generated/sqlite/client';
-import { providerOf } from '@/lib/server/db/provider';
-import { config } from '@/lib/server/config';
 import type { PrismaClient } from '@/lib/server/db';
 import { HttpError, conflict } from '@/lib/server/http/errors';
-import { jobSelect } from '@/lib/server/jobs/queue';
+import { QUEUE_LOCK, jobSelect, withQueueLock } from '@/lib/server/jobs/queue';
 import { seedBundledVersions } from '@/lib/server/models/store';
 import { countNewLabels } from './new-labels';
 import type { RoundParams } from './schemas';
@@ -19,10 +17,7 @@ export async function startRound(prisma: PrismaClient, params: RoundParams, user
   if (count === 0) {
     throw new HttpError(400, 'NO_NEW_LABELS', since.getTime() > 0 ? `No faces were labeled since the last round (${since.toISOString()}); label some first.` : 'There are no labeled faces to train on yet.');
   }
-  const postgres = providerOf(config().databaseUrl) === 'postgresql';
-  return prisma.$transaction(async (tx) => {
-    if (postgres) await tx.$queryRawUnsafe('SELECT 1 AS ok FROM (SELECT pg_advisory_xact_lock(727275)) AS l');
-    else await tx.$executeRawUnsafe('UPDATE "Job" SET "id" = "id" WHERE 1 = 0'); // takes SQLite's write lock now
+  return withQueueLock(prisma, QUEUE_LOCK.rounds, async (tx) => {
     const active = await tx.job.findMany({ where: { kind: 'TRAIN', status: { in: ['QUEUED', 'RUNNING'] } }, select: { id: true, params: true, status: true } });
     const twin = active.find((j) => (j.params as { name?: string } | null)?.name === params.name);
     if (twin) throw conflict(`A round of ${params.name} is already ${twin.status === 'RUNNING' ? 'running' : 'queued'}`, { jobId: twin.id });

@@ -1,5 +1,7 @@
 import type { Prisma } from '@/prisma/generated/sqlite/client';
+import { config } from '../config';
 import type { PrismaClient } from '../db/client';
+import { providerOf } from '../db/provider';
 
 /**
  * A job table serving every kind of background work. Workers claim jobs with a compare-and-set
@@ -153,4 +155,21 @@ export async function cancelJob(prisma: PrismaClient, id: string): Promise<'canc
 
 export async function logJob(prisma: PrismaClient, jobId: string, level: 'info' | 'warn' | 'error', message: string) {
   await prisma.jobLog.create({ data: { jobId, level, message: message.slice(0, 2000) } });
+}
+
+/** Advisory-lock keys (PostgreSQL) of the enqueues that check the table before inserting. */
+export const QUEUE_LOCK = { rounds: 727275, features: 727276 } as const;
+
+/**
+ * `fn` in a transaction that first takes a lock, so that its "nothing like it queued? then insert"
+ * cannot interleave with another's: PostgreSQL's transaction-scoped advisory lock `key`; on SQLite a
+ * no-op write, which takes the database's single write lock at once.
+ */
+export function withQueueLock<T>(prisma: PrismaClient, key: number, fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  const postgres = providerOf(config().databaseUrl) === 'postgresql';
+  return prisma.$transaction(async (tx) => {
+    if (postgres) await tx.$queryRawUnsafe(`SELECT 1 AS ok FROM (SELECT pg_advisory_xact_lock(${key})) AS l`);
+    else await tx.$executeRawUnsafe('UPDATE "Job" SET "id" = "id" WHERE 1 = 0');
+    return fn(tx as Prisma.TransactionClient);
+  });
 }
