@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { config } from '@/lib/server/config';
 import { providerOf, type DbProvider } from '@/lib/server/db/provider';
+import { type RawDb, toDialect } from '@/lib/server/db/raw';
 
 /**
  * Multi-row INSERTs in raw SQL for the import's hot path. Prisma's createMany costs 400–800 µs of
@@ -10,10 +11,6 @@ import { providerOf, type DbProvider } from '@/lib/server/db/provider';
  * enums and JSONB. Dates are bound as Date objects, so both adapters store them exactly as
  * Prisma itself does.
  */
-type RawRunner = {
-  $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>;
-  $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>;
-};
 
 /** A column and, for PostgreSQL, the type its parameter is cast to (an enum, jsonb). */
 export type Column = { name: string; pgCast?: string };
@@ -30,23 +27,11 @@ export function insertSql(provider: DbProvider, table: string, columns: Column[]
   const cached = sqlCache.get(cacheKey);
   if (cached) return cached;
   if (sqlCache.size > 100) sqlCache.clear();
-  let n = 0;
-  const placeholder = (c: Column) => {
-    n += 1;
-    if (provider === 'sqlite') return '?';
-    return c.pgCast ? `$${n}::${c.pgCast}` : `$${n}`;
-  };
-  const rows: string[] = [];
-  for (let r = 0; r < rowCount; r++) rows.push(`(${columns.map(placeholder).join(', ')})`);
+  const row = `(${columns.map((c) => (c.pgCast ? `?{${c.pgCast}}` : '?')).join(', ')})`;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
-  const sql = `INSERT INTO "${table}" (${names}) VALUES ${rows.join(', ')}${tail ? ` ${tail}` : ''}`;
+  const sql = toDialect(provider, `INSERT INTO "${table}" (${names}) VALUES ${Array(rowCount).fill(row).join(', ')}${tail ? ` ${tail}` : ''}`);
   sqlCache.set(cacheKey, sql);
   return sql;
-}
-
-/** `?, ?, ?` (SQLite) or `$1, $2, $3` (PostgreSQL): `count` placeholders. */
-export function placeholderList(provider: DbProvider, count: number): string {
-  return Array.from({ length: count }, (_, i) => (provider === 'sqlite' ? '?' : `$${i + 1}`)).join(', ');
 }
 
 /** Rows per statement: keeps every statement well under SQLite's and PostgreSQL's parameter limits. */
@@ -55,7 +40,7 @@ function rowsPerStatement(columns: number): number {
 }
 
 /** Inserts `rows` (values in `columns` order). */
-export async function insertRows(db: RawRunner, table: string, columns: Column[], rows: unknown[][], provider = currentProvider()): Promise<void> {
+export async function insertRows(db: RawDb, table: string, columns: Column[], rows: unknown[][], provider = currentProvider()): Promise<void> {
   const step = rowsPerStatement(columns.length);
   for (let i = 0; i < rows.length; i += step) {
     const part = rows.slice(i, i + step);
@@ -69,7 +54,7 @@ export async function insertRows(db: RawRunner, table: string, columns: Column[]
  * on SQLite ≥ 3.35 and PostgreSQL).
  */
 export async function insertRowsSkippingConflicts(
-  db: RawRunner,
+  db: RawDb,
   table: string,
   columns: Column[],
   rows: unknown[][],

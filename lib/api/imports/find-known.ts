@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@/lib/server/db';
 import type { Gender, Race } from '@/lib/domain/labels';
-import { currentProvider, placeholderList } from './bulk-insert';
+import { list, query } from '@/lib/server/db/raw';
 
 export type KnownImage = {
   id: string;
@@ -21,8 +21,9 @@ export type KnownImage = {
 export async function findKnownImages(prisma: PrismaClient, hashes: string[]): Promise<Map<string, KnownImage>> {
   const known = new Map<string, KnownImage>();
   if (hashes.length === 0) return known;
-  const rows = await prisma.$queryRawUnsafe<Omit<KnownImage, 'imported'>[]>(
-    `SELECT "id", "contentHash", "width", "height", "sourceName" FROM "Image" WHERE "contentHash" IN (${placeholderList(currentProvider(), hashes.length)})`,
+  const rows = await query<Omit<KnownImage, 'imported'>>(
+    prisma,
+    `SELECT "id", "contentHash", "width", "height", "sourceName" FROM "Image" WHERE "contentHash" IN (${list(hashes.length)})`,
     ...hashes,
   );
   if (rows.length === 0) return known;

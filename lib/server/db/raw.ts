@@ -21,16 +21,21 @@ export function providerOfClient(db: unknown): DbProvider {
 
 const cache = { sqlite: new Map<string, string>(), postgresql: new Map<string, string>() };
 
-/** The statement in the provider's dialect: `?` → `$n` (PostgreSQL), `?{T}` → `$n::T` or `?`. */
-export function dialect(provider: DbProvider, text: string): string {
-  const known = cache[provider].get(text);
-  if (known) return known;
+/** The statement in the provider's dialect: `?` → `$n` (PostgreSQL), `?{T}` → `$n::T` or `?`. Uncached. */
+export function toDialect(provider: DbProvider, text: string): string {
   let n = 0;
-  const out = text.replace(/\?(?:\{([^}]+)\})?/g, (_, cast: string | undefined) => {
+  return text.replace(/\?(?:\{([^}]+)\})?/g, (_, cast: string | undefined) => {
     n += 1;
     if (provider === 'sqlite') return '?';
     return cast ? `$${n}::${cast}` : `$${n}`;
   });
+}
+
+/** toDialect, cached: hot-path statements repeat. */
+export function dialect(provider: DbProvider, text: string): string {
+  const known = cache[provider].get(text);
+  if (known) return known;
+  const out = toDialect(provider, text);
   if (cache[provider].size > 500) cache[provider].clear();
   cache[provider].set(text, out);
   return out;
