@@ -9,12 +9,7 @@ import type { PrelabelFace, PrelabelResult } from './types';
 /** Below-threshold boxes are asked for down to this score (kept as candidates, never made faces). */
 export const CANDIDATE_FLOOR = 0.3;
 
-export type Candidate = { box: PrelabelFace['box']; detScore: number };
-/**
- * What a worker may add to its result: the threshold it applied (`scoreThreshold`), and the boxes under
- * it as `candidates`, reported down to `candidateFloor`.
- */
-export type ResultWithCandidates = PrelabelResult & { scoreThreshold?: number; candidates?: Candidate[]; candidateFloor?: number };
+export type Candidate = NonNullable<PrelabelResult['candidates']>[number];
 export type DetectorRecord = { faces: PrelabelFace[]; candidates: Candidate[]; detector: { scoreThreshold: number; floor: number } };
 
 /** The options a prelabel call asks the worker for. */
@@ -23,13 +18,12 @@ export function detectorOptions(datasetThreshold: number | null | undefined) {
 }
 
 /**
- * Splits a result at the threshold. The worker's threshold is the one it reports, else
- * `assumedWorkerThreshold`: the one asked for when prelabel() takes options, else the detector's
- * default — then nothing under the default was seen, and a dataset threshold under the default
- * cannot be honoured (the record says so).
+ * Splits a result at the threshold. The worker's threshold is the one it reports, else the
+ * detector's default (a worker that ignored the options): then nothing under the default was seen,
+ * a higher dataset threshold is applied here, and a lower one cannot be honoured (the record says so).
  */
-export function detectorRecord(result: ResultWithCandidates, wanted: number, assumedWorkerThreshold: number): DetectorRecord {
-  const workerThreshold = result.scoreThreshold ?? assumedWorkerThreshold;
+export function detectorRecord(result: PrelabelResult, wanted: number): DetectorRecord {
+  const workerThreshold = result.scoreThreshold ?? DEFAULT_DETECT.scoreThreshold;
   const scoreThreshold = Math.max(wanted, workerThreshold);
   const floor = Math.min(scoreThreshold, result.candidateFloor ?? workerThreshold, workerThreshold);
   const below: Candidate[] = [...result.faces.filter((f) => f.detScore < scoreThreshold), ...(result.candidates ?? [])].map((c) => ({ box: c.box, detScore: c.detScore }));

@@ -1,4 +1,3 @@
-import { DEFAULT_DETECT } from '@/lib/ml/detector';
 import { detectorOptions, detectorRecord } from './detector-record';
 import { RequestError, type PrelabelApi } from './prelabel-api';
 import type { PendingImage, PrelabelFace, Prelabeler, PrelabelResult, PrelabelScope } from './types';
@@ -107,16 +106,11 @@ export class PrelabelRun {
       latest: undefined,
       thresholds: [],
     };
-    // A prelabel() that takes options applies the dataset's threshold in the worker; one that takes
-    // only the image runs at the detector's default, and the threshold is applied here (raising only).
-    this.takesOptions = options.prelabeler.prelabel.length >= 2;
   }
-  private readonly takesOptions: boolean;
 
   /** The image's faces at its dataset's threshold, with the detector record the server keeps. */
   private record(image: PendingImage, result: PrelabelResult) {
-    const { scoreThreshold } = detectorOptions(image.scoreThreshold);
-    const rec = detectorRecord(result, scoreThreshold, this.takesOptions ? scoreThreshold : DEFAULT_DETECT.scoreThreshold);
+    const rec = detectorRecord(result, detectorOptions(image.scoreThreshold).scoreThreshold);
     return { ...rec, faces: usableFaces({ ...result, faces: rec.faces }) };
   }
 

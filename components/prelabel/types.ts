@@ -3,11 +3,23 @@
  * the server's work list. Kept structural so the runner can be tested with a stand-in model.
  */
 export type PrelabelFace = { box: { x: number; y: number; w: number; h: number }; detScore: number; pMale: number; ageProbs: number[]; age: number };
-export type PrelabelResult = { width: number; height: number; faces: PrelabelFace[]; ms: number };
+/**
+ * What the worker may add: the detector threshold it applied (`scoreThreshold`; unreported means the
+ * detector's default) and the boxes under it as `candidates`, down to `candidateFloor`.
+ */
+export type PrelabelResult = {
+  width: number;
+  height: number;
+  faces: PrelabelFace[];
+  ms: number;
+  scoreThreshold?: number;
+  candidates?: { box: PrelabelFace['box']; detScore: number }[];
+  candidateFloor?: number;
+};
 export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
 /** Options a prelabel call passes to the worker (the dataset's detector threshold; see detector-record.ts). */
 export type PrelabelCallOptions = { scoreThreshold?: number; candidateFloor?: number };
-/** `prelabel` may ignore `options` (a client that takes one argument): the runner then applies the threshold itself. */
+/** `prelabel` may ignore `options` (then it reports no `scoreThreshold`, and the runner applies a raised threshold itself). */
 export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob, options?: PrelabelCallOptions): Promise<PrelabelResult>; dispose(): void };
 
 /** Which images a run works through: the ones just uploaded, or everything still pending. */

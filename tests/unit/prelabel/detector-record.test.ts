@@ -16,22 +16,22 @@ describe('detector record of a pre-label save', () => {
   });
 
   it('a worker that applied the threshold and reported candidates: faces above, candidates down to its floor', () => {
-    const r = detectorRecord(result([face(0, 0.9), face(100, 0.7)], { candidates: [{ box: face(200, 0.4).box, detScore: 0.4 }, { box: face(300, 0.2).box, detScore: 0.2 }], candidateFloor: 0.3 }), 0.65, 0.65);
+    const r = detectorRecord(result([face(0, 0.9), face(100, 0.7)], { candidates: [{ box: face(200, 0.4).box, detScore: 0.4 }, { box: face(300, 0.2).box, detScore: 0.2 }], candidateFloor: 0.3, scoreThreshold: 0.65 }), 0.65);
     expect(r.faces.map((f) => f.detScore)).toEqual([0.9, 0.7]);
     expect(r.candidates.map((c) => c.detScore)).toEqual([0.4]);
     expect(r.detector).toEqual({ scoreThreshold: 0.65, floor: 0.3 });
   });
 
   it('a worker at its default: a higher dataset threshold is applied here, a lower one cannot be honoured', () => {
-    const raised = detectorRecord(result([face(0, 0.9), face(100, 0.55)]), 0.6, 0.5);
+    const raised = detectorRecord(result([face(0, 0.9), face(100, 0.55)]), 0.6);
     expect(raised.faces.map((f) => f.detScore)).toEqual([0.9]);
     expect(raised.candidates.map((c) => c.detScore)).toEqual([0.55]);
     expect(raised.detector).toEqual({ scoreThreshold: 0.6, floor: 0.5 });
-    expect(detectorRecord(result([face(0, 0.55)]), 0.4, 0.5).detector).toEqual({ scoreThreshold: 0.5, floor: 0.5 });
+    expect(detectorRecord(result([face(0, 0.55)]), 0.4).detector).toEqual({ scoreThreshold: 0.5, floor: 0.5 });
   });
 
   it('believes the threshold a worker reports over the assumed one', () => {
-    const r = detectorRecord(result([face(0, 0.9), face(100, 0.45)], { scoreThreshold: 0.4 }), 0.4, 0.5);
+    const r = detectorRecord(result([face(0, 0.9), face(100, 0.45)], { scoreThreshold: 0.4 }), 0.4);
     expect(r.detector).toEqual({ scoreThreshold: 0.4, floor: 0.4 });
     expect(r.faces).toHaveLength(2);
   });
