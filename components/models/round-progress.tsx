@@ -6,6 +6,8 @@ import { ProgressBar } from '@/components/progress-bar';
 import { apiFetch } from '@/lib/client/api';
 import { type JobLogRow, type JobRow, fmt, isLive, jobKindLabel } from './types';
 
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** A round's (or re-score's, or background features job's) live state: progress, ETA, loss/val-MAE curves per epoch, cancel, log. */
 export function RoundProgress({ jobId, onCancel }: { jobId: string; onCancel: (id: string) => void }) {
   const q = useQuery({
@@ -20,7 +22,7 @@ export function RoundProgress({ jobId, onCancel }: { jobId: string; onCancel: (i
   return (
     <section className="card" data-testid="round-progress" data-status={job.status}>
       <h3>
-        {job.kind === 'TRAIN' ? 'Round' : job.kind === 'RESCORE' ? 'Re-score' : 'Features (background)'} {job.id.slice(-6)} · <span data-testid="job-status">{job.status.toLowerCase()}</span>
+        {capitalized(jobKindLabel(job.kind))} {job.id.slice(-6)} · <span data-testid="job-status">{job.status.toLowerCase()}</span>
         {job.attempts > 1 && <span className="muted"> (attempt {job.attempts} of {job.maxAttempts})</span>}
       </h3>
       {isLive(job.status) ? (

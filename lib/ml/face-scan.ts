@@ -2,7 +2,7 @@
  * Where to look for faces, and how hard. The tiny detector finds faces of roughly 30+ pixels at its
  * input: a coarse pass (long side 320) sees faces down to ~1/10 of the photo's long side at a
  * quarter of the fine pass's cost, and is also the better scale for big faces (measured:
- * bench/detector-scan.ts). So every photo gets the coarse pass, and the fine pass (608) runs only
+ * `npm run bench:prelabel -- --scans auto,coarse,fine`). So every photo gets the coarse pass, and the fine pass (608) runs only
  * when the coarse one suggests smaller faces may be there: it found none, or its smallest face is
  * near its limit. When both ran, the fine pass's boxes win (they frame faces as the heads were
  * trained; coarse boxes run ~8% large). A coarse box no fine box overlaps is kept, but if the fine

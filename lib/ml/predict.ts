@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AGE_BIN_CENTERS, AGE_BIN_COUNT } from '../domain/age-bins';
+import { normalizedEntropy } from '../domain/uncertainty';
 import type { Backbone } from './backbones';
 import type { HeadsInfo, ModelManifest } from './manifest';
 import { type FaceBox, type PixelImage, type PreprocessSpec, preprocessFace } from './preprocess';
@@ -186,7 +187,7 @@ export type MirrorMode = 'all' | 'uncertain' | 'none';
 export const MIRROR_WHEN = { genderMargin: 0.3, ageEntropy: 2.2 } as const;
 
 export function isUncertain(p: FacePrediction): boolean {
-  const entropy = -p.ageBins.reduce((s, q) => s + (q > 0 ? q * Math.log(q) : 0), 0);
+  const entropy = normalizedEntropy(p.ageBins) * Math.log(p.ageBins.length); // back to nats
   return Math.abs(p.pFemale - 0.5) < MIRROR_WHEN.genderMargin || entropy > MIRROR_WHEN.ageEntropy;
 }
 
