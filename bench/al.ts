@@ -21,7 +21,7 @@ import { initWasmBackend } from '../lib/ml/backbones.node';
 import { seededRng } from '../lib/domain/queue-policy';
 import { DatasetMissingError, type FaceRecord, loadUtkFace } from '../workers/trainer/utkface';
 import { asciiChart, curvesSvg, type Series } from './al/chart';
-import { type Curve, labelSavings, meanCurve, spread } from './al/curves';
+import { type Curve, labelSavings, meanCurve, savingsByBudget, spread } from './al/curves';
 import { ensureFeatures, FEATURE_SETS, type FeatureSetId, loadTable, openFeatureCaches, withCachedFeatures } from './al/data';
 import { DEFAULT_LEARNER, type LearnerOptions } from './al/learner';
 import { POLICIES } from './al/policies';
@@ -179,7 +179,13 @@ function report(runs: Record<string, Curve[]>, policyIds: string[], allLog: Roun
     const accRuns = s.runs.map((run, i) => labelSavings(run, runs.random[i], 'genderAccuracy').savings);
     log(`  ${''.padEnd(14)} gender: random's final ${(100 * acc.target).toFixed(1)}% ${acc.labels === null ? 'never reached within the run' : `reached at ${acc.labels.toFixed(0)} labels → savings ${pct(acc.savings)}`}` +
       (repeats > 1 ? `; per repeat: ${accRuns.map(pct).join(', ')}` : ''));
-    summary[s.id] = { onMean, perRun, gender: { onMean: acc, perRun: accRuns } };
+    const byBudget = savingsByBudget(s.mean, base);
+    const byBudgetRuns = s.runs.map((run, i) => savingsByBudget(run, runs.random[i]));
+    const bs = spread(byBudgetRuns.map((b) => b.mean));
+    log(`  ${''.padEnd(14)} every budget: labels to reach random's MAE at each of its ${byBudget.budgets.length} rounds, mean saving ${pct(byBudget.mean)}` +
+      `${byBudget.unreached ? ` (${byBudget.unreached} budget(s) not reached, counted as reached at the last round)` : ''} [${byBudget.budgets.map((b) => `${b.labels}: ${(100 * b.savings).toFixed(0)}%${b.reached ? '' : '*'}`).join(', ')}]` +
+      (repeats > 1 ? `; per repeat: ${byBudgetRuns.map((b) => pct(b.mean)).join(', ')} (mean ${pct(bs.mean)}, sd ${(100 * bs.sd).toFixed(1)} pts; ≥ 25% in ${byBudgetRuns.filter((b) => b.mean >= 0.25).length}/${repeats})` : ''));
+    summary[s.id] = { onMean, perRun, byBudget: { onMean: byBudget, perRun: byBudgetRuns.map((b) => b.mean) }, gender: { onMean: acc, perRun: accRuns } };
   }
 
   log(`\n${asciiChart(series)}`);

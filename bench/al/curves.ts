@@ -60,3 +60,20 @@ export function meanCurve(curves: readonly Curve[]): Curve {
     };
   });
 }
+
+/**
+ * Label savings at every budget, not only at the baseline's last (noisy) point: for each baseline
+ * round after the seed, the labels `policy` needs to reach the baseline's MAE there, as a share
+ * saved (1 − labels ÷ budget); `mean` averages them, so one lucky or unlucky baseline round moves
+ * it by 1/rounds. A budget the policy never reaches within the run counts as reached at its last
+ * round (an upper bound on its saving there) and is counted in `unreached`.
+ */
+export function savingsByBudget(policy: readonly CurvePoint[], baseline: readonly CurvePoint[], metric: Metric = 'mae'): { budgets: { labels: number; savings: number; reached: boolean }[]; mean: number; unreached: number } {
+  const last = policy[policy.length - 1].labels;
+  const budgets = baseline.slice(1).map((b) => {
+    const labels = labelsToReach(policy, b[metric], metric);
+    return { labels: b.labels, savings: 1 - (labels ?? last) / b.labels, reached: labels !== null };
+  });
+  const mean = budgets.reduce((s, b) => s + b.savings, 0) / (budgets.length || 1);
+  return { budgets, mean, unreached: budgets.filter((b) => !b.reached).length };
+}

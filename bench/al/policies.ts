@@ -3,7 +3,7 @@
  * uncertainty score, diversity rule and 10% random slice, via lib/domain/al-policy.ts); `random`
  * is the baseline; the others are candidate improvements measured in the same run.
  */
-import { type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
+import { expectedAgeError, type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
 import { ageBand } from '../../lib/domain/age-bins';
 import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng } from '../../lib/domain/queue-policy';
 import type { FeatureTable } from './data';
@@ -65,32 +65,50 @@ function diversePolicy(id: string, label: string, score: ScoreFn, poolFactor = 4
   };
 }
 
+type Stratified = {
+  /** How the non-random picks are shared over predicted age bands: in proportion to the pool, or
+   *  Neyman (pool size × the band's mean expected age error in years: where the MAE comes from). */
+  allocation: 'pool' | 'neyman';
+  /** Within a band: its most uncertain faces, or k-center feature diversity among its top 4·quota. */
+  within: 'top' | 'kcenter';
+};
+
 /**
- * Uncertainty within strata: the non-random picks are shared out over predicted age bands in
- * proportion to the pool (largest remainder), and each band gives its most uncertain faces — the
- * score still chooses faces, but can no longer spend most of a round on children (whose gender is
- * uncertain and whose age is cheap to get right).
+ * Uncertainty within strata: the non-random picks are shared out over predicted age bands
+ * (largest remainder), and each band gives its most uncertain faces (or a feature-diverse set of
+ * its most uncertain) — the score still chooses faces, but can no longer spend most of a round on
+ * children (whose gender is uncertain and whose age is cheap to get right). Predicted ages are
+ * floored before banding (ageBand's bands are integer ranges: 19.5 would fall through to 70+).
  */
-function stratifiedPolicy(id: string, label: string, score: ScoreFn, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+function stratifiedPolicy(id: string, label: string, score: ScoreFn, how: Stratified = { allocation: 'pool', within: 'top' }, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
   return {
     id,
     label,
     select: (ctx) => {
       const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
       const taken = new Set(random);
-      const bands = new Map<string, { key: string; s: number }[]>();
+      const bands = new Map<string, { key: string; s: number; err: number }[]>();
       ctx.unlabeled.forEach((key, i) => {
         if (taken.has(key)) return;
-        const band = ageBand(ctx.preds[i].age);
+        const band = ageBand(Math.floor(Math.max(0, ctx.preds[i].age)));
         if (!bands.has(band)) bands.set(band, []);
-        bands.get(band)!.push({ key, s: score(ctx.preds[i]).score });
+        bands.get(band)!.push({ key, s: score(ctx.preds[i]).score, err: how.allocation === 'neyman' ? expectedAgeError(ctx.preds[i]) : 1 });
       });
       const m = ctx.k - random.length;
-      const total = [...bands.values()].reduce((n, b) => n + b.length, 0);
-      const quotas = [...bands.values()].map((faces) => ({ faces, exact: (m * faces.length) / total, n: Math.floor((m * faces.length) / total) }));
+      const weight = (faces: { err: number }[]) => faces.reduce((n, f) => n + f.err, 0); // pool: count; neyman: count × mean error
+      const total = [...bands.values()].reduce((n, b) => n + weight(b), 0);
+      const quotas = [...bands.values()].map((faces) => {
+        const exact = Math.min(faces.length, (m * weight(faces)) / total);
+        return { faces, exact, n: Math.floor(exact) };
+      });
       let left = m - quotas.reduce((n, q) => n + q.n, 0);
-      for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left-- > 0) q.n++;
-      const picks = quotas.flatMap((q) => q.faces.sort((a, b) => b.s - a.s).slice(0, q.n).map((f) => f.key));
+      for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left > 0 && q.n < q.faces.length) (q.n++, left--);
+      const picks: string[] = [];
+      for (const q of quotas) {
+        const best = q.faces.sort((a, b) => b.s - a.s);
+        if (how.within === 'top') picks.push(...best.slice(0, q.n).map((f) => f.key));
+        else picks.push(...kCenterGreedy(ctx.table, best.slice(0, 4 * q.n).map((f) => f.key), [...ctx.labeled, ...random, ...picks], q.n));
+      }
       return [...random, ...picks];
     },
   };
@@ -104,5 +122,7 @@ export const POLICIES: Record<string, Policy> = {
   'age-entropy': queuePolicy('age-entropy', 'queue by age-bin entropy only (+ rule, 10% random)', mixedScore({ entropy: 1 })),
   'facet-kcenter': diversePolicy('facet-kcenter', "Facet's score, top 4k then k-center feature diversity (+10% random)", facetScore),
   'years-stratified': stratifiedPolicy('years-stratified', 'gender 0.5 + age error 0.5 within predicted age bands sized like the pool (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
+  'strat-kcenter': stratifiedPolicy('strat-kcenter', 'gender 0.5 + age error 0.5; bands sized like the pool; k-center feature diversity among each band\'s top 4×quota (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 }), { allocation: 'pool', within: 'kcenter' }),
+  'years-neyman': stratifiedPolicy('years-neyman', 'gender 0.5 + age error 0.5 within predicted age bands sized by Neyman allocation (pool × mean expected age error) (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 }), { allocation: 'neyman', within: 'top' }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

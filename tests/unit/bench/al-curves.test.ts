@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelSavings, labelsToReach, meanCurve, spread } from '../../../bench/al/curves';
+import { labelSavings, labelsToReach, meanCurve, savingsByBudget, spread } from '../../../bench/al/curves';
 
 const curve = (pts: [number, number][]) => pts.map(([labels, mae]) => ({ labels, mae, genderAccuracy: 0.9 }));
 
@@ -37,5 +37,21 @@ describe('active-learning curves', () => {
     expect(s.mean).toBeCloseTo(0.3);
     expect(s.sd).toBeCloseTo(0.1);
     expect([s.min, s.max, s.n]).toEqual([0.2, 0.4, 3]);
+  });
+
+  it('measures savings at every baseline budget, so one noisy baseline round weighs 1/rounds', () => {
+    const random = curve([[200, 10], [400, 8], [600, 7], [800, 6]]);
+    const same = savingsByBudget(random, random);
+    expect(same.budgets.map((b) => b.labels)).toEqual([400, 600, 800]);
+    expect(same.mean).toBeCloseTo(0);
+    // Reaches 8 at 333 (1/6 saved at 400), 7 at 400 (1/3 at 600), 6 at 500 (3/8 at 800).
+    const better = savingsByBudget(curve([[200, 10], [400, 7], [600, 5], [800, 4]]), random);
+    better.budgets.forEach((b, i) => expect(b.savings).toBeCloseTo([1 / 6, 1 / 3, 3 / 8][i]));
+    expect(better.mean).toBeCloseTo((1 / 6 + 1 / 3 + 3 / 8) / 3);
+    expect(better.unreached).toBe(0);
+    // Never reaches 6: counted at its last round (0% at 800) and flagged.
+    const worse = savingsByBudget(curve([[200, 10], [400, 8], [600, 7], [800, 6.5]]), random);
+    expect(worse.unreached).toBe(1);
+    expect(worse.budgets[2]).toEqual({ labels: 800, savings: 0, reached: false });
   });
 });
