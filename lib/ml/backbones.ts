@@ -76,35 +76,41 @@ function need(w: tf.NamedTensorMap, name: string): tf.Tensor {
   return t;
 }
 
+type Activation = 'linear' | 'relu';
+
+/** Depthwise then pointwise 1×1 with the bias and activation fused into the pointwise kernel (= tf.separableConv2d + add + act). */
+function separable(w: tf.NamedTensorMap, t: tf.Tensor4D, p: string, activation: Activation = 'linear'): tf.Tensor4D {
+  const dw = tf.depthwiseConv2d(t, need(w, `${p}/depthwise_filter`) as tf.Tensor4D, 1, 'same');
+  return tf.fused.conv2d({ x: dw, filter: need(w, `${p}/pointwise_filter`) as tf.Tensor4D, strides: 1, pad: 'valid', bias: need(w, `${p}/bias`), activation });
+}
+
+/**
+ * face-api's TinyXception. A ReLU that only ever feeds the next layer is fused into the layer that
+ * produces its input; ReLUs on tensors also used raw (residual inputs) stay separate.
+ */
 function xceptionForward(w: tf.NamedTensorMap, x: tf.Tensor4D): Record<string, tf.Tensor2D> {
-  const sep = (t: tf.Tensor4D, p: string) =>
-    tf.add(
-      tf.separableConv2d(t, need(w, `${p}/depthwise_filter`) as tf.Tensor4D, need(w, `${p}/pointwise_filter`) as tf.Tensor4D, 1, 'same'),
-      need(w, `${p}/bias`),
-    ) as tf.Tensor4D;
-  const conv = (t: tf.Tensor4D, p: string, stride: number) =>
-    tf.add(tf.conv2d(t, need(w, `${p}/filters`) as tf.Tensor4D, stride, 'same'), need(w, `${p}/bias`)) as tf.Tensor4D;
+  const conv = (t: tf.Tensor4D, p: string, stride: number, activation: Activation) =>
+    tf.fused.conv2d({ x: t, filter: need(w, `${p}/filters`) as tf.Tensor4D, strides: stride, pad: 'same', bias: need(w, `${p}/bias`), activation });
   const reduction = (t: tf.Tensor4D, p: string, activateInput = true) => {
-    let out = activateInput ? tf.relu(t) : t;
-    out = sep(out, `${p}/separable_conv0`);
-    out = sep(tf.relu(out), `${p}/separable_conv1`);
+    let out = separable(w, activateInput ? tf.relu(t) : t, `${p}/separable_conv0`, 'relu');
+    out = separable(w, out, `${p}/separable_conv1`);
     out = tf.maxPool(out, 3, 2, 'same');
-    return tf.add(out, conv(t, `${p}/expansion_conv`, 2)) as tf.Tensor4D;
+    return tf.add(out, conv(t, `${p}/expansion_conv`, 2, 'linear')) as tf.Tensor4D;
   };
   const main = (t: tf.Tensor4D, p: string) => {
-    let out = sep(tf.relu(t), `${p}/separable_conv0`);
-    out = sep(tf.relu(out), `${p}/separable_conv1`);
-    out = sep(tf.relu(out), `${p}/separable_conv2`);
+    let out = separable(w, tf.relu(t), `${p}/separable_conv0`, 'relu');
+    out = separable(w, out, `${p}/separable_conv1`, 'relu');
+    out = separable(w, out, `${p}/separable_conv2`);
     return tf.add(out, t) as tf.Tensor4D;
   };
-  let out = tf.relu(conv(x, 'entry_flow/conv_in', 2));
+  let out = conv(x, 'entry_flow/conv_in', 2, 'relu');
   out = reduction(out, 'entry_flow/reduction_block_0', false);
   out = reduction(out, 'entry_flow/reduction_block_1');
   out = main(out, 'middle_flow/main_block_0');
   out = main(out, 'middle_flow/main_block_1');
   const mid = tf.mean(out, [1, 2]) as tf.Tensor2D;
   out = reduction(out, 'exit_flow/reduction_block');
-  out = tf.relu(sep(out, 'exit_flow/separable_conv'));
+  out = separable(w, out, 'exit_flow/separable_conv', 'relu');
   const gap = tf.mean(out, [1, 2]) as tf.Tensor2D;
   const gmp = tf.max(out, [1, 2]) as tf.Tensor2D;
   const age = tf.add(tf.matMul(gap, need(w, 'fc/age/weights') as tf.Tensor2D), need(w, 'fc/age/bias')) as tf.Tensor2D;
@@ -113,12 +119,27 @@ function xceptionForward(w: tf.NamedTensorMap, x: tf.Tensor4D): Record<string, t
   return { gap, gmp, mid, age, male };
 }
 
+/**
+ * face-api's ResNet layers are conv + bias, then a per-channel scale and shift. Folded once into the
+ * filter and bias (filter·s, bias·s + shift), each layer is one fused conv kernel; outputs agree with
+ * the unfolded layers to float rounding (~1e-5).
+ */
+export function foldResnetScales(w: tf.NamedTensorMap): tf.NamedTensorMap {
+  const folded: tf.NamedTensorMap = { ...w };
+  for (const name of Object.keys(w)) {
+    if (!name.endsWith('/conv/filters')) continue;
+    const p = name.slice(0, -'/conv/filters'.length);
+    const scale = need(w, `${p}/scale/weights`);
+    folded[`${p}/conv/filters`] = tf.tidy(() => tf.mul(need(w, name), scale));
+    folded[`${p}/conv/bias`] = tf.tidy(() => tf.add(tf.mul(need(w, `${p}/conv/bias`), scale), need(w, `${p}/scale/biases`)));
+  }
+  return folded;
+}
+
+/** face-api's ResNet-34-like recognition net, on weights passed through foldResnetScales. */
 function resnetForward(w: tf.NamedTensorMap, x: tf.Tensor4D): Record<string, tf.Tensor2D> {
-  const convLayer = (t: tf.Tensor4D, p: string, stride: number, relu: boolean, padding: 'same' | 'valid' = 'same') => {
-    let out = tf.add(tf.conv2d(t, need(w, `${p}/conv/filters`) as tf.Tensor4D, stride, padding), need(w, `${p}/conv/bias`));
-    out = tf.add(tf.mul(out, need(w, `${p}/scale/weights`)), need(w, `${p}/scale/biases`));
-    return (relu ? tf.relu(out) : out) as tf.Tensor4D;
-  };
+  const convLayer = (t: tf.Tensor4D, p: string, stride: number, relu: boolean, padding: 'same' | 'valid' = 'same') =>
+    tf.fused.conv2d({ x: t, filter: need(w, `${p}/conv/filters`) as tf.Tensor4D, strides: stride, pad: padding, bias: need(w, `${p}/conv/bias`), activation: relu ? 'relu' : 'linear' });
   const residual = (t: tf.Tensor4D, p: string) =>
     tf.relu(tf.add(convLayer(convLayer(t, `${p}/conv1`, 1, true), `${p}/conv2`, 1, false), t)) as tf.Tensor4D;
   const residualDown = (t: tf.Tensor4D, p: string) => {
@@ -146,11 +167,14 @@ function resnetForward(w: tf.NamedTensorMap, x: tf.Tensor4D): Record<string, tf.
 }
 
 export function createBackbone(spec: BackboneSpec, weights: tf.NamedTensorMap): Backbone {
-  const forward = spec.id === 'faceapi-agegender' ? xceptionForward : resnetForward;
+  const resnet = spec.id === 'faceapi-recognition';
+  const w = resnet ? foldResnetScales(weights) : weights;
+  if (resnet) for (const [name, t] of Object.entries(weights)) if (w[name] !== t) t.dispose();
+  const forward = resnet ? resnetForward : xceptionForward;
   return {
     spec,
-    run: (input) => tf.tidy(() => forward(weights, input)),
-    dispose: () => Object.values(weights).forEach((t) => t.dispose()),
+    run: (input) => tf.tidy(() => forward(w, input)),
+    dispose: () => Object.values(w).forEach((t) => t.dispose()),
   };
 }
 
