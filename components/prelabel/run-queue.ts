@@ -67,7 +67,7 @@ function reasonOf(error: unknown): string {
 
 /**
  * One pre-label run: works through the server's list of images this model version has not done,
- * one image at a time through the model (prefetching the next file), saving each result with
+ * one image per model worker at a time (prefetching the next file), saving each result with
  * bounded concurrency and retries with backoff. The server's list is the source of truth, so a
  * run cut short (reload, crash) continues where it stopped and never predicts an image twice.
  */
@@ -75,6 +75,7 @@ export class PrelabelRun {
   private snapshot: RunSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly inflight = new Set<Promise<void>>();
+  private readonly predicting = new Set<Promise<unknown>>();
   private resumeGate: { promise: Promise<void>; resolve: () => void } | null = null;
   private cancelled = false;
   private predictFailuresInARow = 0;
@@ -224,32 +225,52 @@ export class PrelabelRun {
   private async gate(): Promise<boolean> {
     while (this.resumeGate && !this.cancelled) {
       const gate = this.resumeGate;
-      await Promise.all(this.inflight);
+      // Other lanes may still be analysing an image: paused means nothing is under way.
+      while (this.predicting.size > 0 || this.inflight.size > 0) await Promise.all([...this.predicting, ...this.inflight]);
       if (this.resumeGate === gate && this.snapshot.status === 'pausing') this.set((s) => ({ status: 'paused', ...this.stopClock(s) }));
       await gate.promise;
     }
     return !this.cancelled;
   }
 
+  /**
+   * As many lanes as the prelabeler analyses images at once (its workers), each taking the next
+   * image of the page; each image taken starts the next one's download.
+   */
   private async processPage(images: PendingImage[]) {
-    let next = images.length ? this.download(images[0]) : null;
-    for (let i = 0; i < images.length; i++) {
-      if (!(await this.gate())) return;
-      const image = images[i];
-      const blob = await next;
-      next = i + 1 < images.length ? this.download(images[i + 1]) : null;
-      if (!blob) continue;
-      const result = await this.predict(image, blob);
-      if (this.predictFailuresInARow >= this.o.maxPredictFailuresInARow) {
-        const last = this.snapshot.failures.at(-1)?.reason ?? 'unknown error';
-        this.set((s) => ({ status: 'error', error: `The model failed on ${this.predictFailuresInARow} images in a row (${last}); stopped.`, ...this.stopClock(s) }));
-        return;
+    const downloads = new Map<number, Promise<Blob | null>>();
+    const fetchAt = (i: number) => {
+      if (i < images.length && !downloads.has(i)) downloads.set(i, this.download(images[i]));
+      return downloads.get(i);
+    };
+    let next = 0;
+    const lane = async () => {
+      for (;;) {
+        if (!(await this.gate()) || this.snapshot.status === 'error') return;
+        const i = next++;
+        if (i >= images.length) return;
+        const blob = await fetchAt(i);
+        downloads.delete(i);
+        void fetchAt(i + 1);
+        if (!blob) continue;
+        const predicting = this.predict(images[i], blob);
+        this.predicting.add(predicting);
+        const result = await predicting.finally(() => this.predicting.delete(predicting));
+        if (this.predictFailuresInARow >= this.o.maxPredictFailuresInARow) {
+          const last = this.snapshot.failures.at(-1)?.reason ?? 'unknown error';
+          if ((this.snapshot.status as RunStatus) !== 'error') {
+            this.set((s) => ({ status: 'error', error: `The model failed on ${this.predictFailuresInARow} images in a row (${last}); stopped.`, ...this.stopClock(s) }));
+          }
+          return;
+        }
+        if (!result) continue;
+        while (this.inflight.size >= this.o.saveConcurrency) await Promise.race(this.inflight);
+        const saving: Promise<void> = this.save(images[i], result).finally(() => this.inflight.delete(saving));
+        this.inflight.add(saving);
       }
-      if (!result) continue;
-      while (this.inflight.size >= this.o.saveConcurrency) await Promise.race(this.inflight);
-      const saving: Promise<void> = this.save(image, result).finally(() => this.inflight.delete(saving));
-      this.inflight.add(saving);
-    }
+    };
+    const lanes = Math.max(1, Math.floor(this.o.prelabeler.info.workers ?? 1));
+    await Promise.all(Array.from({ length: lanes }, lane));
   }
 
   private fail(image: PendingImage, stage: FailureStage, reason: string, result?: PrelabelResult) {

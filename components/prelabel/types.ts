@@ -16,7 +16,8 @@ export type PrelabelResult = {
   candidates?: { box: PrelabelFace['box']; detScore: number }[];
   candidateFloor?: number;
 };
-export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
+/** `workers`: how many images the prelabeler analyses at once (absent: one). */
+export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string; workers?: number };
 /** Options a prelabel call passes to the worker (the dataset's detector threshold; see detector-record.ts). */
 export type PrelabelCallOptions = { scoreThreshold?: number; candidateFloor?: number };
 /** `prelabel` may ignore `options` (then it reports no `scoreThreshold`, and the runner applies a raised threshold itself). */

@@ -8,6 +8,7 @@ import type { ScanMode } from './face-scan';
 import { activeModelUrl } from './model';
 import type { PipelineOptions } from './pipeline';
 import type { MirrorMode } from './predict';
+import { WorkerPool, poolSize } from './prelabel-pool';
 import type { WorkerInfo, WorkerMessage, WorkerRequest } from './prelabel-protocol';
 import type { FaceBox, PreprocessSpec } from './preprocess';
 
@@ -24,11 +25,15 @@ export type PrelabelResult = {
   candidates?: { box: PrelabelFace['box']; detScore: number }[];
   candidateFloor?: number;
 };
-/** `backend`/`backendReason` are updated in place if the worker has to switch (WebGPU device lost). */
-export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string };
+/**
+ * `backend`/`backendReason` are updated in place if the worker has to switch (WebGPU device lost).
+ * `workers`: how many images are analysed at once (prelabel-pool.ts).
+ */
+export type PrelabelerInfo = { backend: string; backendReason: string; model: string; detector: string; workers: number };
 /** `options` (e.g. a dataset's detector threshold) add to the Browser ML settings. */
 export type Prelabeler = { info: PrelabelerInfo; prelabel(image: Blob, options?: PipelineOptions): Promise<PrelabelResult>; dispose(): void };
-export type CreatePrelabelerOptions = { backend?: BackendChoice; modelUrl?: string; onStatus?: (msg: string) => void };
+/** `workers`: at most this many (default: one per core on CPU backends, see poolSize). */
+export type CreatePrelabelerOptions = { backend?: BackendChoice; modelUrl?: string; onStatus?: (msg: string) => void; workers?: number };
 
 export const DETECTOR_URL = '/models/vendor/face-api';
 export const BACKEND_STORAGE_KEY = 'facet.ml.backend';
@@ -137,27 +142,37 @@ export class PrelabelWorker {
 export async function createPrelabeler(opts: CreatePrelabelerOptions = {}): Promise<Prelabeler> {
   const backend = opts.backend ?? requestedBackend();
   const modelUrl = new URL(opts.modelUrl ?? (await resolveModelUrl()), window.location.origin).href;
-  const worker = new PrelabelWorker(opts.onStatus);
-  let winfo: WorkerInfo;
-  try {
-    winfo = await worker.call<WorkerInfo>({ type: 'init', backend, modelUrl, detectorUrl: new URL(DETECTOR_URL, window.location.origin).href });
-  } catch (e) {
-    worker.terminate();
-    throw e instanceof Error ? e : new Error(String(e));
-  }
-  const info: PrelabelerInfo = { backend: winfo.backend, backendReason: winfo.backendReason, model: winfo.model, detector: winfo.detector };
-  const sync = () => {
+  const detectorUrl = new URL(DETECTOR_URL, window.location.origin).href;
+  const start = async (choice: BackendChoice, onStatus?: (msg: string) => void) => {
+    const worker = new PrelabelWorker(onStatus);
+    try {
+      return { worker, info: await worker.call<WorkerInfo>({ type: 'init', backend: choice, modelUrl, detectorUrl }) };
+    } catch (e) {
+      worker.terminate();
+      throw e instanceof Error ? e : new Error(String(e));
+    }
+  };
+  // The first worker chooses the backend; the others start on the same one without probing again.
+  const first = await start(backend, opts.onStatus);
+  const wanted = poolSize(first.info.backend, navigator.hardwareConcurrency, opts.workers);
+  const more = await Promise.allSettled(Array.from({ length: wanted - 1 }, () => start(first.info.backend as BackendChoice)));
+  const workers = [first.worker, ...more.flatMap((r) => (r.status === 'fulfilled' ? [r.value.worker] : []))];
+  const pool = new WorkerPool(workers);
+  const winfo = first.info;
+  const info: PrelabelerInfo = { backend: winfo.backend, backendReason: winfo.backendReason, model: winfo.model, detector: winfo.detector, workers: pool.size };
+  const sync = (worker: PrelabelWorker) => {
     if (worker.info) Object.assign(info, { backend: worker.info.backend, backendReason: worker.info.backendReason });
   };
   return {
     info,
-    async prelabel(image: Blob, options?: PipelineOptions) {
-      try {
-        return await worker.call<PrelabelResult>({ type: 'prelabel', image, options: { ...requestedPipelineOptions(), ...options } });
-      } finally {
-        sync();
-      }
-    },
-    dispose: () => worker.terminate(),
+    prelabel: (image: Blob, options?: PipelineOptions) =>
+      pool.run(async (worker) => {
+        try {
+          return await worker.call<PrelabelResult>({ type: 'prelabel', image, options: { ...requestedPipelineOptions(), ...options } });
+        } finally {
+          sync(worker);
+        }
+      }),
+    dispose: () => pool.terminate(),
   };
 }

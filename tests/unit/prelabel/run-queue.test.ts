@@ -46,10 +46,10 @@ function fakeServer(n: number, options: { failSave?: (id: string, attempt: numbe
   return { api, images, saved, attempts, maxConcurrent: () => maxConcurrentSaves };
 }
 
-function fakeModel(options: { fail?: (text: string) => boolean; onPredict?: (text: string) => Promise<void> | void } = {}) {
+function fakeModel(options: { fail?: (text: string) => boolean; onPredict?: (text: string) => Promise<void> | void; workers?: number } = {}) {
   const predicted: string[] = [];
   const model: Prelabeler = {
-    info: { backend: 'test', backendReason: 'test double', model: 'agegender-r0', detector: 'fake' },
+    info: { backend: 'test', backendReason: 'test double', model: 'agegender-r0', detector: 'fake', workers: options.workers },
     async prelabel(blob): Promise<PrelabelResult> {
       const text = await blob.text();
       await options.onPredict?.(text);
@@ -128,6 +128,48 @@ describe('pre-label run', () => {
     expect(end.error).toMatch(/4 images in a row/);
     expect(end.failures).toHaveLength(4);
     expect(server.saved.size).toBe(0);
+  });
+
+  it('keeps as many images under analysis as the prelabeler has workers, each predicted and saved once', async () => {
+    const server = fakeServer(40);
+    let now = 0;
+    let most = 0;
+    const { model, predicted } = fakeModel({
+      workers: 3,
+      onPredict: async () => {
+        most = Math.max(most, ++now);
+        await new Promise((r) => setTimeout(r, 3));
+        now--;
+      },
+    });
+    const end = await new PrelabelRun({ prelabeler: model, api: server.api, scope: { kind: 'all' }, pageSize: 15, sleep: noSleep }).start();
+    expect(end).toMatchObject({ status: 'done', done: 40, faces: 40, failures: [] });
+    expect(most).toBe(3);
+    expect(predicted.length).toBe(40);
+    expect(new Set(predicted).size).toBe(40);
+  });
+
+  it('with several workers, paused means no image is still being analysed or saved', async () => {
+    const server = fakeServer(30);
+    let run!: PrelabelRun;
+    let seen = 0;
+    const { model, predicted } = fakeModel({
+      workers: 3,
+      onPredict: async () => {
+        if (++seen === 5) run.pause();
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    run = new PrelabelRun({ prelabeler: model, api: server.api, scope: { kind: 'all' }, sleep: noSleep });
+    const finished = run.start();
+    await expect.poll(() => run.getSnapshot().status).toBe('paused');
+    const { done } = run.getSnapshot();
+    expect(done).toBe(predicted.length);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(predicted.length).toBe(done);
+    run.resume();
+    const end = await finished;
+    expect(end).toMatchObject({ status: 'done', done: 30 });
   });
 
   it('pauses, resumes and cancels between images', async () => {
