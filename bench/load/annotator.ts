@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { send } from './http-client';
 import type { Recorder } from './stats';
 
 /**
@@ -8,7 +9,8 @@ import type { Recorder } from './stats';
  * box first (a "box" save), sometimes it deliberately sends a save based on the version before its
  * own box edit (a stale version: 409 expected, counted as a conflict, not an error), and sometimes
  * it repeats a save with the same requestId (a retry after a lost response: answered, not repeated).
- * Requests go round-robin over the web instances: sessions are JWTs, nothing is sticky.
+ * Requests go round-robin over the web instances: sessions are JWTs, nothing is sticky. HTTP is
+ * http-client.ts (keep-alive, a browser's headers, replies decoded and parsed like fetch's).
  */
 export type Mix = { thinkMs: number; boxShare: number; conflictShare: number; replayShare: number; acceptShare: number };
 export type Ack = { kind: 'LABEL' | 'ACCEPT' | 'BOX'; userId: string; faceId: string; requestId: string; version: number; gender?: string; age?: number; at: number };
@@ -37,13 +39,8 @@ export class Annotator {
     const base = this.urls[this.turn++ % this.urls.length];
     const t0 = performance.now();
     try {
-      const res = await fetch(base + pathname, {
-        method,
-        headers: { cookie: this.cookie, origin: base, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const isJson = res.headers.get('content-type')?.includes('json');
-      const json = isJson ? await res.json() : (await res.arrayBuffer(), null);
+      const res = await send(base + pathname, method, { cookie: this.cookie, origin: base, ...(body ? { 'content-type': 'application/json' } : {}) }, body ? JSON.stringify(body) : undefined);
+      const json = res.type.includes('json') ? JSON.parse(res.body.toString('utf8')) : null;
       this.recorder.add(endpoint, performance.now() - t0);
       return { status: res.status, json };
     } catch (error) {

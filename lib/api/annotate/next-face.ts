@@ -237,7 +237,7 @@ export async function remaining(prisma: PrismaClient, fresh = false): Promise<nu
   const cached = counts.get(prisma);
   if (!fresh && cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.n;
   // Raw COUNT: Prisma's count() wraps the query in a sub-select that is ~3× slower here.
-  const rows = await prisma.$queryRawUnsafe<{ n: number | bigint | string }[]>(`SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED'`);
+  const rows = await query<{ n: number | bigint | string }>(prisma, `SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED'`);
   const n = Number(rows[0]?.n ?? 0);
   if (n >= EXACT_COUNT_BELOW) counts.set(prisma, { n, at: Date.now() });
   else counts.delete(prisma);

@@ -7,7 +7,7 @@ import { currentFace, loadEditorRow, shapeEvent, shapeFace } from '@/lib/api/fac
 import { StaleVersion, faceGone } from '@/lib/api/faces/errors';
 import { BoxInput, LabelFields, RequestId } from '@/lib/api/faces/schemas';
 import { type SnapshotSource, sameState, snapshot, snapshotSelect } from '@/lib/api/faces/snapshot';
-import { execute, isUniqueViolation, query } from '@/lib/server/db/raw';
+import { execute, isUniqueViolation, query, type RawDb, transaction } from '@/lib/server/db/raw';
 import { HttpError, badRequest } from '@/lib/server/http/errors';
 import { acceptedLabels } from './accept';
 import { replayRequest } from './replay';
@@ -87,7 +87,7 @@ export async function saveLabel(prisma: PrismaClient, faceId: string, userId: st
   if (replay) return replay;
   let saved: Awaited<ReturnType<typeof applySave>>;
   try {
-    saved = await prisma.$transaction((tx) => applySave(tx, faceId, userId, body, now));
+    saved = await transaction(prisma, (tx) => applySave(tx, faceId, userId, body, now));
   } catch (error) {
     if (!(error instanceof StaleVersion) && !isUniqueViolation(error)) throw error;
     return (await replayRequest(prisma, userId, body.requestId, faceId)) ?? (await repeatedOrConflict(prisma, faceId, userId, body, now));
@@ -119,7 +119,7 @@ const SAVE_COLUMNS: Record<string, string | undefined> = {
  * the face on its version, append the LabelEvent), and the face as the editor sees it afterwards,
  * built from what was read and written instead of read back.
  */
-async function applySave(tx: Prisma.TransactionClient, faceId: string, userId: string, body: SaveLabelBody, now: Date) {
+async function applySave(tx: RawDb, faceId: string, userId: string, body: SaveLabelBody, now: Date) {
   const face = await loadEditorRow(tx, faceId, userId);
   if (!face) throw faceGone();
   if (face.version !== body.version) throw new StaleVersion(faceId);

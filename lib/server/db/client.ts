@@ -1,5 +1,6 @@
 import type { PrismaClient } from '@/prisma/generated/sqlite/client';
 import { type DbProvider, providerOf, sqlitePath } from './provider';
+import { registerSqliteConnection } from './raw';
 
 export type { PrismaClient };
 
@@ -23,7 +24,10 @@ export async function createPrismaClient(url: string): Promise<PrismaClient> {
       import('@/prisma/generated/sqlite/client'),
       import('./sqlite-adapter'),
     ]);
-    return new Client({ adapter: new ImmediateSQLiteAdapterFactory(sqlitePath(url), sqliteBusyMs()) });
+    const factory = new ImmediateSQLiteAdapterFactory(sqlitePath(url), sqliteBusyMs());
+    const client = new Client({ adapter: factory });
+    if (process.env.FACET_SQLITE_DIRECT !== '0') registerSqliteConnection(client, () => factory.connection);
+    return client;
   }
   const [{ PrismaClient: Client }, { PrismaPg }] = await Promise.all([
     import('@/prisma/generated/postgresql/client'),

@@ -1,4 +1,5 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { SqliteConnection } from './raw';
 
 type Statement = { run(...args: unknown[]): unknown };
 type Prepared = Statement & { reader: boolean; columns(): unknown[]; raw(on?: boolean): { all(...args: unknown[]): unknown[] } };
@@ -43,6 +44,8 @@ export class ImmediateSQLiteAdapterFactory {
   readonly provider = 'sqlite' as const;
   readonly adapterName: string;
   readonly #inner: PrismaBetterSQLite3;
+  /** The connection for direct raw statements, once connected. */
+  connection: SqliteConnection | null = null;
 
   constructor(url: string, busyTimeoutMs = 10_000) {
     this.#inner = new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs });
@@ -71,11 +74,32 @@ export class ImmediateSQLiteAdapterFactory {
 
     const startTransaction = adapter.startTransaction.bind(adapter);
     let queue: Promise<void> = Promise.resolve();
-    adapter.startTransaction = async (isolationLevel) => {
+    /** Waits for the transactions before it; returns the release of this one's turn. */
+    const turn = async () => {
       let release!: () => void;
       const previous = queue;
       queue = new Promise<void>((resolve) => (release = resolve));
       await previous;
+      return release;
+    };
+    // Raw statements of lib/server/db/raw.ts run on this connection directly, their transactions
+    // in turn with Prisma's.
+    this.connection = {
+      prepare: (sql: string) => prepare(sql) as unknown as ReturnType<SqliteConnection['prepare']>,
+      get inTransaction() {
+        return (db as unknown as { inTransaction: boolean }).inTransaction;
+      },
+      exclusive: async <T>(fn: () => Promise<T>) => {
+        const release = await turn();
+        try {
+          return await fn();
+        } finally {
+          release();
+        }
+      },
+    };
+    adapter.startTransaction = async (isolationLevel) => {
+      const release = await turn();
       try {
         begin.run();
       } catch (error) {
