@@ -8,33 +8,39 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../lib/ml/backend';
 import { decodeBlob } from '../lib/ml/decode.browser';
 import { PrelabelWorker, type PrelabelResult } from '../lib/ml/prelabel-client';
+import { WorkerPool } from '../lib/ml/prelabel-pool';
 import type { PipelineOptions } from '../lib/ml/pipeline';
 import type { WorkerInfo } from '../lib/ml/prelabel-protocol';
 import type { Found } from './prelabel-data';
 
 const blob = (b64: string) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'image/jpeg' });
 
-async function facet(backend: BackendName, list: string[], options: PipelineOptions & { modelPath?: string }) {
+/** `workers` > 1: that many pre-label workers (lib/ml/prelabel-pool.ts, as the app runs them on CPU backends), photos handed to whichever is idle. */
+async function facet(backend: BackendName, list: string[], options: PipelineOptions & { modelPath?: string; workers?: number }) {
   const photos = list.map(blob); // what an upload hands over: Blobs, made before the clock starts
-  const w = new PrelabelWorker(undefined, new URL('/bench/prelabel.worker.js', location.href));
-  const { modelPath = 'models/agegender/r0', ...pipeline } = options;
+  const { modelPath = 'models/agegender/r0', workers = 1, ...pipeline } = options;
+  const pool = new WorkerPool(Array.from({ length: workers }, () => new PrelabelWorker(undefined, new URL('/bench/prelabel.worker.js', location.href))));
   try {
-    const info = await w.call<WorkerInfo>({ type: 'init', backend, modelUrl: `${location.origin}/${modelPath}`, detectorUrl: `${location.origin}/models/vendor/face-api` });
-    await w.call({ type: 'prelabel', image: photos[0], options: pipeline }); // warm-up
-    const found: Found[][] = [];
+    const infos = await Promise.all(
+      pool.members.map(async (w) => {
+        const info = await w.call<WorkerInfo>({ type: 'init', backend, modelUrl: `${location.origin}/${modelPath}`, detectorUrl: `${location.origin}/models/vendor/face-api` });
+        await w.call({ type: 'prelabel', image: photos[0], options: pipeline }); // warm-up
+        return info;
+      }),
+    );
     const stages = { decodeMs: 0, detectMs: 0, headsMs: 0, twoPass: 0 };
     const t0 = performance.now();
-    for (const p of photos) {
-      const r = await w.call<PrelabelResult>({ type: 'prelabel', image: p, options: pipeline });
-      found.push(r.faces);
+    const results = await Promise.all(photos.map((p) => pool.run((w) => w.call<PrelabelResult>({ type: 'prelabel', image: p, options: pipeline }))));
+    const ms = performance.now() - t0;
+    for (const r of results) {
       stages.decodeMs += r.timings.decodeMs;
       stages.detectMs += r.timings.detectMs;
       stages.headsMs += r.timings.headsMs;
       stages.twoPass += r.timings.passes.length > 1 ? 1 : 0;
     }
-    return { ms: performance.now() - t0, found, backend: info.backend, stages };
+    return { ms, found: results.map((r) => r.faces as Found[]), backend: infos[0].backend, stages };
   } finally {
-    w.terminate();
+    pool.terminate();
   }
 }
 

@@ -4,10 +4,12 @@
  * age/gender pipeline run in the same page on the same photos, with recall, age MAE and gender
  * accuracy of each. Bundles its own page with esbuild and serves it (no Next build needed).
  * Usage: npm run bench:prelabel -- [--singles 40] [--groups 4] [--backends wasm,webgl] [--slow-photos 8] [--webgpu-fallback]
- *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none]
+ *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none] [--workers 1,2]
  * --models: r0 (shipped) and any variant trained into .cache/models/agegender/<id> by scripts/train-round0.ts.
  * --scans: detector strategies (lib/ml/face-scan.ts); `fine` alone is the one-pass 608 px detector of before.
  * --mirrors: which faces get the mirrored second pass (lib/ml/predict.ts MirrorMode); the first listed is the default.
+ * --workers: pre-label workers analysing photos at once (the app uses one per core on wasm, lib/ml/prelabel-pool.ts);
+ *   face-api runs as a library does, on the page's thread. Stage times are summed over workers (busy time, not wall).
  * webgl here is SwiftShader (software): it runs only the first --slow-photos photos.
  */
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -111,9 +113,12 @@ async function main() {
       for (const model of arg('--models', 'r0').split(',')) {
         for (const scan of arg('--scans', 'auto,fine').split(',')) {
           for (const mirror of arg('--mirrors', 'uncertain,all,none').split(',')) {
-            const run = await call('benchFacet', backend, list, { modelPath: modelPath(model), scan, mirror });
-            const fps = line(`Facet ${model}, ${scan} scan, mirror ${mirror}`, set, run);
-            console.log(`${''.padEnd(34)} ratio vs face-api: ${(fps / base).toFixed(2)}× (goal ≥ 10×)`);
+            for (const workers of arg('--workers', '1,2').split(',').map(Number)) {
+              if (backend !== 'wasm' && workers > 1) continue;
+              const run = await call('benchFacet', backend, list, { modelPath: modelPath(model), scan, mirror, workers });
+              const fps = line(`Facet ${model}, ${scan} scan, mirror ${mirror}, ${workers} worker${workers > 1 ? 's' : ''}`, set, run);
+              console.log(`${''.padEnd(34)} ratio vs face-api: ${(fps / base).toFixed(2)}× (goal ≥ 10×)`);
+            }
           }
         }
       }

@@ -164,6 +164,7 @@ export function PrelabelPanel({ uploadedIds }: { uploadedIds: string[] }) {
         {model.status === 'ready' ? (
           <span className={styles.engine} data-testid="prelabel-engine">
             model <strong data-testid="prelabel-model">{model.prelabeler.info.model}</strong> · detector {model.prelabeler.info.detector}
+            {(model.prelabeler.info.workers ?? 1) > 1 && <span data-testid="prelabel-workers"> · {model.prelabeler.info.workers} images at a time</span>}
           </span>
         ) : (
           <span className={styles.engine}>Faces are found and labeled in this browser; only the results are sent.</span>
