@@ -101,6 +101,8 @@ type SqliteStatement = {
 export type SqliteConnection = {
   prepare(sql: string): SqliteStatement;
   readonly inTransaction: boolean;
+  /** The end of the transaction holding the connection (Prisma's or a direct one), if one is open. */
+  readonly openTransaction: Promise<void> | null;
   /** Runs fn while no other transaction of this connection (Prisma's or ours) is open. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 };
@@ -120,6 +122,8 @@ export function registerSqliteConnection(client: object, connection: () => Sqlit
 
 function directOf(db: unknown): DirectSqlite | DirectTx | null {
   if ((db as { [TX]?: boolean })[TX]) return db as DirectTx;
+  // A Prisma interactive transaction's client (no $transaction of its own) runs its statements in that transaction.
+  if (typeof (db as { $transaction?: unknown }).$transaction !== 'function') return null;
   const connection = (db as Registered)[CONNECTION]?.() as (SqliteConnection & { [DIRECT]?: DirectSqlite }) | null | undefined;
   if (!connection) return null;
   return (connection[DIRECT] ??= new DirectSqlite(connection));
@@ -169,7 +173,8 @@ class DirectSqlite {
   constructor(readonly connection: SqliteConnection) {}
 
   statement(text: string, values: unknown[], reader: boolean): Promise<unknown> {
-    if (this.open) return this.open.then(() => this.statement(text, values, reader));
+    const open = this.open ?? this.connection.openTransaction;
+    if (open) return open.then(() => this.statement(text, values, reader));
     try {
       return Promise.resolve(this.run(text, values, reader));
     } catch (error) {

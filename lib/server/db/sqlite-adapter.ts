@@ -74,20 +74,42 @@ export class ImmediateSQLiteAdapterFactory {
 
     const startTransaction = adapter.startTransaction.bind(adapter);
     let queue: Promise<void> = Promise.resolve();
+    /** The open transaction's end (Prisma's or a direct one), while one holds the connection. */
+    let open: Promise<void> | null = null;
     /** Waits for the transactions before it; returns the release of this one's turn. */
     const turn = async () => {
       let release!: () => void;
       const previous = queue;
       queue = new Promise<void>((resolve) => (release = resolve));
       await previous;
-      return release;
+      let end!: () => void;
+      const mine = new Promise<void>((resolve) => (end = resolve));
+      open = mine;
+      return () => {
+        if (open === mine) open = null;
+        end();
+        release();
+      };
     };
+    // The one connection is shared by every request of the process: a statement run while another
+    // request's transaction is open would join it (and be rolled back with it after being
+    // acknowledged). So statements outside a transaction wait for the open one to end.
+    for (const method of ['queryRaw', 'executeRaw'] as const) {
+      const inner = adapter[method].bind(adapter) as (q: unknown) => Promise<unknown>;
+      (adapter as unknown as Record<string, (q: unknown) => Promise<unknown>>)[method] = async (q) => {
+        while (open) await open;
+        return inner(q);
+      };
+    }
     // Raw statements of lib/server/db/raw.ts run on this connection directly, their transactions
     // in turn with Prisma's.
     this.connection = {
       prepare: (sql: string) => prepare(sql) as unknown as ReturnType<SqliteConnection['prepare']>,
       get inTransaction() {
         return (db as unknown as { inTransaction: boolean }).inTransaction;
+      },
+      get openTransaction() {
+        return open;
       },
       exclusive: async <T>(fn: () => Promise<T>) => {
         const release = await turn();
