@@ -15,7 +15,8 @@ const root = process.env.FACET_APP_DIR || path.resolve(__dirname, '../..');
 export async function startCluster(options: { instances: number; workers: number; env: Record<string, string>; webNodeArgs?: string[] }): Promise<Cluster> {
   const children: ChildProcess[] = [];
   let output = '';
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...options.env };
+  // As `npm start` (scripts/start.mjs) runs them: the same thread-pool size for the web instances.
+  const env: NodeJS.ProcessEnv = { UV_THREADPOOL_SIZE: '16', ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', CHECKPOINT_DISABLE: '1', ...options.env };
   const spawnLogged = (name: string, cmd: string, args: string[], extra: Record<string, string>) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] as const, detached: true });
     child.stdout?.on('data', (d) => (output += `[${name}] ${d}`));

@@ -8,7 +8,9 @@ import zlib from 'node:zlib';
  * global fetch cost the generator ~2 ms of CPU per request (27% of a core at ~130 requests/s on a
  * machine whose other core the web instance needs); this costs a fraction of that.
  */
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo' });
+// Idle connections are closed after 3 s, before the server's keep-alive timeout (Node's default 5 s), so a
+// request is rarely sent on a connection the server is closing.
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: 'lifo', timeout: 3000 });
 
 export type Reply = { status: number; type: string; body: Buffer };
 
@@ -18,11 +20,15 @@ export type Reply = { status: number; type: string; body: Buffer };
  * fresh connection. Saves are idempotent by request id anyway.
  */
 export async function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  try {
-    return await once(url, method, headers, body);
-  } catch (error) {
-    if (!(error as { reusedSocket?: boolean }).reusedSocket || (error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
-    return once(url, method, headers, body);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once(url, method, headers, body);
+    } catch (error) {
+      const { reusedSocket, code } = error as { reusedSocket?: boolean; code?: string };
+      if (!reusedSocket || code !== 'ECONNRESET' || attempt >= 3) {
+        throw Object.assign(error as Error, { message: `${(error as Error).message} (${code ?? 'no code'}${reusedSocket ? ', kept-alive connection' : ''})` });
+      }
+    }
   }
 }
 
