@@ -75,7 +75,8 @@ export class PrelabelRun {
   private snapshot: RunSnapshot;
   private readonly listeners = new Set<() => void>();
   private readonly inflight = new Set<Promise<void>>();
-  private readonly predicting = new Set<Promise<unknown>>();
+  /** Images taken by a lane whose save is not yet in `inflight` (downloading, analysing, waiting for a save slot). */
+  private readonly underway = new Set<Promise<unknown>>();
   private resumeGate: { promise: Promise<void>; resolve: () => void } | null = null;
   private cancelled = false;
   private predictFailuresInARow = 0;
@@ -225,8 +226,8 @@ export class PrelabelRun {
   private async gate(): Promise<boolean> {
     while (this.resumeGate && !this.cancelled) {
       const gate = this.resumeGate;
-      // Other lanes may still be analysing an image: paused means nothing is under way.
-      while (this.predicting.size > 0 || this.inflight.size > 0) await Promise.all([...this.predicting, ...this.inflight]);
+      // Other lanes may still have an image under way: paused means none is.
+      while (this.underway.size > 0 || this.inflight.size > 0) await Promise.all([...this.underway, ...this.inflight]);
       if (this.resumeGate === gate && this.snapshot.status === 'pausing') this.set((s) => ({ status: 'paused', ...this.stopClock(s) }));
       await gate.promise;
     }
@@ -244,29 +245,34 @@ export class PrelabelRun {
       return downloads.get(i);
     };
     let next = 0;
+    /** One image from download to its save being under way; 'stop' when the model keeps failing. */
+    const take = async (i: number): Promise<'stop' | void> => {
+      const blob = await fetchAt(i);
+      downloads.delete(i);
+      void fetchAt(i + 1);
+      if (!blob) return;
+      const result = await this.predict(images[i], blob);
+      if (this.predictFailuresInARow >= this.o.maxPredictFailuresInARow) {
+        const last = this.snapshot.failures.at(-1)?.reason ?? 'unknown error';
+        if ((this.snapshot.status as RunStatus) !== 'error') {
+          this.set((s) => ({ status: 'error', error: `The model failed on ${this.predictFailuresInARow} images in a row (${last}); stopped.`, ...this.stopClock(s) }));
+        }
+        return 'stop';
+      }
+      if (!result) return;
+      while (this.inflight.size >= this.o.saveConcurrency) await Promise.race(this.inflight);
+      const saving: Promise<void> = this.save(images[i], result).finally(() => this.inflight.delete(saving));
+      this.inflight.add(saving);
+    };
     const lane = async () => {
       for (;;) {
         if (!(await this.gate()) || this.snapshot.status === 'error') return;
         const i = next++;
         if (i >= images.length) return;
-        const blob = await fetchAt(i);
-        downloads.delete(i);
-        void fetchAt(i + 1);
-        if (!blob) continue;
-        const predicting = this.predict(images[i], blob);
-        this.predicting.add(predicting);
-        const result = await predicting.finally(() => this.predicting.delete(predicting));
-        if (this.predictFailuresInARow >= this.o.maxPredictFailuresInARow) {
-          const last = this.snapshot.failures.at(-1)?.reason ?? 'unknown error';
-          if ((this.snapshot.status as RunStatus) !== 'error') {
-            this.set((s) => ({ status: 'error', error: `The model failed on ${this.predictFailuresInARow} images in a row (${last}); stopped.`, ...this.stopClock(s) }));
-          }
-          return;
-        }
-        if (!result) continue;
-        while (this.inflight.size >= this.o.saveConcurrency) await Promise.race(this.inflight);
-        const saving: Promise<void> = this.save(images[i], result).finally(() => this.inflight.delete(saving));
-        this.inflight.add(saving);
+        // Tracked until its save is in `inflight`, so a pause waits for it (see gate).
+        const work = take(i);
+        this.underway.add(work);
+        if ((await work.finally(() => this.underway.delete(work))) === 'stop') return;
       }
     };
     const lanes = Math.max(1, Math.floor(this.o.prelabeler.info.workers ?? 1));

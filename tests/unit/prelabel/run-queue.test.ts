@@ -6,7 +6,7 @@ import type { PendingImage, Prelabeler, PrelabelResult } from '@/components/prel
 const probs = Array.from({ length: 24 }, (_, i) => (i === 5 ? 0.77 : 0.01));
 
 /** An in-memory stand-in for the server: the pending list shrinks as predictions are saved. */
-function fakeServer(n: number, options: { failSave?: (id: string, attempt: number) => RequestError | null; failFile?: Set<string> } = {}) {
+function fakeServer(n: number, options: { failSave?: (id: string, attempt: number) => RequestError | null; failFile?: Set<string>; fileDelayMs?: (id: string) => number } = {}) {
   const images: PendingImage[] = Array.from({ length: n }, (_, i) => ({ id: `img${String(i).padStart(3, '0')}`, sourceName: `${i}.jpg`, width: 100, height: 80, prelabelModel: null }));
   const saved = new Map<string, number>();
   const attempts = new Map<string, number>();
@@ -26,6 +26,7 @@ function fakeServer(n: number, options: { failSave?: (id: string, attempt: numbe
       };
     },
     async imageFile(id) {
+      if (options.fileDelayMs) await new Promise((r) => setTimeout(r, options.fileDelayMs!(id)));
       if (options.failFile?.has(id)) throw new RequestError('No such image (it may have been deleted)', 404, false);
       return new Blob([id]);
     },
@@ -149,23 +150,33 @@ describe('pre-label run', () => {
     expect(new Set(predicted).size).toBe(40);
   });
 
-  it('with several workers, paused means no image is still being analysed or saved', async () => {
-    const server = fakeServer(30);
+  it('with several workers, paused means no image is still being downloaded, analysed or saved', async () => {
+    const server = fakeServer(30, { fileDelayMs: (id) => (Number(id.slice(3)) % 4) * 12 + 2 }); // lanes out of step
     let run!: PrelabelRun;
     let seen = 0;
     const { model, predicted } = fakeModel({
       workers: 3,
       onPredict: async () => {
         if (++seen === 5) run.pause();
-        await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 1));
       },
     });
     run = new PrelabelRun({ prelabeler: model, api: server.api, scope: { kind: 'all' }, sleep: noSleep });
+    let pausedAt: { done: number; predicted: number } | null = null;
+    const movedWhilePaused: number[] = [];
+    run.subscribe(() => {
+      const snap = run.getSnapshot();
+      if (snap.status !== 'paused') return;
+      pausedAt ??= { done: snap.done, predicted: predicted.length };
+      if (snap.done !== pausedAt.done || predicted.length !== pausedAt.predicted) movedWhilePaused.push(snap.done);
+    });
     const finished = run.start();
     await expect.poll(() => run.getSnapshot().status).toBe('paused');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(movedWhilePaused).toEqual([]);
+    expect(pausedAt).toEqual({ done: run.getSnapshot().done, predicted: predicted.length });
     const { done } = run.getSnapshot();
     expect(done).toBe(predicted.length);
-    await new Promise((r) => setTimeout(r, 30));
     expect(predicted.length).toBe(done);
     run.resume();
     const end = await finished;
