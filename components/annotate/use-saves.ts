@@ -2,7 +2,7 @@
 
 import { useMutation, useMutationState, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef } from 'react';
-import { type ApiError, type EditorFace, type EditorView, annotateApi } from '@/lib/client/annotate-api';
+import { type ApiError, type EditorFace, type EditorView, OFFLINE, annotateApi } from '@/lib/client/annotate-api';
 import type { Draft } from './editor-state';
 
 /** One save as the annotator sees it in "Recent": shown as saved at once, confirmed or rolled back later. */
@@ -54,8 +54,12 @@ export function useSaves(onFailed: (job: SaveJob, error: ApiError) => void, onSa
 
   const mutation = useMutation({
     // While the browser knows it is offline, react-query holds saves (paused) and sends them when the
-    // connection is back; a server that cannot be reached otherwise is retried inside annotateApi.save.
+    // connection is back — also a save that went out just before react-query heard of it (it fails
+    // with OFFLINE and is retried, which react-query holds while offline); a server that cannot be
+    // reached otherwise is retried inside annotateApi.save.
     mutationKey: SAVE_KEY,
+    retry: (_count, error) => (error as ApiError).code === OFFLINE,
+    retryDelay: 300,
     mutationFn: (job: SaveJob) => annotateApi.save(job.faceId, job.body, (attempt) => patch(job.requestId, { state: 'retrying', attempt })),
     onMutate: (job) => {
       queryClient.setQueryData<SaveEntry[]>(RECENT_SAVES, (list = []) =>

@@ -54,12 +54,13 @@ const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(4
  * JSON request that retries network failures and 5xx (the server deduplicates by requestId):
  * `attempts` tries in all, 0.8 s, 1.6 s, 3.2 s, then every 4 s apart.
  */
-export async function request<T>(url: string, init: RequestInit = {}, onRetry?: (attempt: number) => void, attempts = 4): Promise<T> {
+export async function request<T>(url: string, init: RequestInit = {}, onRetry?: (attempt: number) => void, attempts = 4, offline: 'retry' | 'throw' = 'retry'): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     let res: Response;
     try {
       res = await fetch(url, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
     } catch {
+      if (offline === 'throw' && typeof navigator !== 'undefined' && navigator.onLine === false) throw new ApiError('The browser is offline.', 0, OFFLINE);
       if (attempt >= attempts) throw new ApiError('The server cannot be reached. Your change is kept here; try again.', 0, 'NETWORK');
       onRetry?.(attempt);
       await backoff(attempt);
@@ -77,6 +78,8 @@ export async function request<T>(url: string, init: RequestInit = {}, onRetry?: 
 }
 
 export const SAVE_ATTEMPTS = 10;
+/** Error code of a request that failed because the browser is offline (the caller waits for the connection). */
+export const OFFLINE = 'OFFLINE';
 
 export type NextResult = (EditorView & { remaining: number; why: string }) | { face: null; remaining: number };
 
@@ -87,7 +90,8 @@ export const annotateApi = {
   get: (id: string) => request<EditorView>(`/api/faces/${id}`),
   save: (id: string, body: object, onRetry?: (n: number) => void) =>
     // Saves outlast a longer outage (~30 s) than reads: the annotator has moved on meanwhile.
-    request<{ face: EditorFace; replayed: boolean }>(`/api/faces/${id}`, { method: 'PATCH', body: JSON.stringify(body) }, onRetry, SAVE_ATTEMPTS),
+    // Offline, it fails at once with OFFLINE so that react-query holds it (use-saves.ts) until the connection is back.
+    request<{ face: EditorFace; replayed: boolean }>(`/api/faces/${id}`, { method: 'PATCH', body: JSON.stringify(body) }, onRetry, SAVE_ATTEMPTS, 'throw'),
   remove: (id: string, version: number, requestId: string) =>
     request<{ deleted: string }>(`/api/faces/${id}?version=${version}&requestId=${requestId}`, { method: 'DELETE' }),
   create: (imageId: string, box: Box, requestId: string) =>
