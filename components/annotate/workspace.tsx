@@ -45,6 +45,9 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   const [ui, setUi] = useState({ draw: false, hide: false, boxMode: false, panning: false, help: false, fit: 0 });
   const [done, setDone] = useState(0);
   const [, setTick] = useState(0);
+  const [shown, setShown] = useState(0);
+  /** nav.current when show() last ran: a load started since then keeps the keys queued. */
+  const shownAt = useRef(0);
   const ageInput = useRef<HTMLInputElement>(null);
   const ageTyping = useRef<{ text: string; at: number }>({ text: '', at: 0 });
   const nav = useRef(0); // bumped by every navigation: a late answer to an older one is parked, not shown
@@ -66,7 +69,11 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
 
   const show = useCallback((next: EditorView | null, left?: number, restore: Draft = {}) => {
     nav.current++;
-    busy.current = false;
+    // Keys stay queued until the keyboard handler is bound to `next` (the effect after it clears this):
+    // a key arriving before that render would reach the handler of the face before.
+    busy.current = true;
+    shownAt.current = nav.current;
+    setShown((n) => n + 1);
     dispatch(isDirty(restore) ? { type: 'restore', draft: restore } : { type: 'reset' });
     setConflict(null);
     setView(next);
@@ -373,6 +380,11 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
       window.removeEventListener('keyup', onKeyUp);
     };
   }, [box, conflict, edit, face, loadNext, removeFace, save, status.kind, ui.boxMode, value.age, value.race, view]);
+
+  // Declared after the keyboard effect, so it runs once the handler sees what show() put up.
+  useEffect(() => {
+    if (shown > 0 && nav.current === shownAt.current) busy.current = false;
+  }, [shown]);
 
   // Keys typed while the next face was loading, replayed one per render once it is shown
   // (after the handler above has been re-bound to the new face).
