@@ -84,8 +84,8 @@ export function transaction<T>(db: RawDb, fn: (tx: RawDb) => Promise<T>): Promis
 // driver adapter's cause), so isUniqueViolation and the 503 mapping see the same thing.
 //
 // Transactions: `transaction()` takes the adapter's transaction lock (so it never overlaps one of
-// Prisma's), runs BEGIN IMMEDIATE, and while it is open every direct statement from outside it
-// waits for it to end, so another request's statement can never land inside it (and be rolled
+// Prisma's), runs BEGIN IMMEDIATE, and while it is open every statement from outside it (direct or
+// Prisma's, see sqlite-adapter.ts) waits for it to end, so another request's statement can never land inside it (and be rolled
 // back with it) while it awaits between its statements.
 // ---------------------------------------------------------------------------------------------
 
@@ -109,7 +109,7 @@ export type SqliteConnection = {
 
 // Kept on the objects themselves under global symbols, not in module-level maps: Next.js bundles
 // a copy of this module into each route, and all of them must see the one client's registration
-// and the one open-transaction flag.
+// and the one statement cache (the open transaction is the adapter's, on the connection).
 const CONNECTION = Symbol.for('facet.raw.sqliteConnection');
 const DIRECT = Symbol.for('facet.raw.directSqlite');
 const TX = Symbol.for('facet.raw.directTx');
@@ -165,21 +165,25 @@ class SqliteStatementError extends Error {
   }
 }
 
+/** A synchronous call as a settled promise (a throw becomes a rejection). */
+function settled(fn: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 class DirectSqlite {
   private readonly cache = new Map<string, Prepared>();
-  /** Set while one of our transactions is open: statements from outside wait for it. */
-  open: Promise<void> | null = null;
 
   constructor(readonly connection: SqliteConnection) {}
 
+  /** Outside any transaction: waits while one (Prisma's or a direct one) holds the connection. */
   statement(text: string, values: unknown[], reader: boolean): Promise<unknown> {
-    const open = this.open ?? this.connection.openTransaction;
+    const open = this.connection.openTransaction;
     if (open) return open.then(() => this.statement(text, values, reader));
-    try {
-      return Promise.resolve(this.run(text, values, reader));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.run(text, values, reader));
   }
 
   /** Synchronous: one statement on the connection. */
@@ -214,18 +218,10 @@ class DirectSqlite {
     }
   }
 
-  async transaction<T>(fn: (tx: RawDb) => Promise<T>): Promise<T> {
-    while (this.open) await this.open;
+  /** While `exclusive` holds the connection, statements from outside wait (see statement). */
+  transaction<T>(fn: (tx: RawDb) => Promise<T>): Promise<T> {
     return this.connection.exclusive(async () => {
-      let end!: () => void;
-      this.open = new Promise<void>((resolve) => (end = resolve));
-      try {
-        this.run('BEGIN IMMEDIATE', [], false);
-      } catch (error) {
-        this.open = null;
-        end();
-        throw error;
-      }
+      this.run('BEGIN IMMEDIATE', [], false);
       const tx = new DirectTx(this);
       try {
         const result = await fn(tx);
@@ -236,8 +232,6 @@ class DirectSqlite {
         throw error;
       } finally {
         tx.closed = true;
-        this.open = null;
-        end();
       }
     });
   }
@@ -250,11 +244,7 @@ class DirectTx implements RawDb {
   constructor(private readonly direct: DirectSqlite) {}
   statement(text: string, values: unknown[], reader: boolean): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('transaction already closed'));
-    try {
-      return Promise.resolve(this.direct.run(text, values, reader));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return settled(() => this.direct.run(text, values, reader));
   }
   $queryRawUnsafe<T = unknown>(text: string, ...values: unknown[]): Promise<T> {
     return this.statement(text, values, true) as Promise<T>;
