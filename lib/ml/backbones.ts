@@ -70,18 +70,25 @@ export type Backbone = {
   dispose(): void;
 };
 
-function need(w: tf.NamedTensorMap, name: string): tf.Tensor {
+/** Weight `name` of a face-api net (`net` names it in the error when missing). */
+export function need(w: tf.NamedTensorMap, name: string, net = 'backbone'): tf.Tensor {
   const t = w[name];
-  if (!t) throw new Error(`backbone weight ${name} missing`);
+  if (!t) throw new Error(`${net} weight ${name} missing`);
   return t;
 }
 
 type Activation = 'linear' | 'relu';
+/** A fused kernel's activation (the detector's is a leaky ReLU). */
+export type FusedActivation = { activation: Activation | 'leakyrelu'; leakyreluAlpha?: number };
 
-/** Depthwise then pointwise 1×1 with the bias and activation fused into the pointwise kernel (= tf.separableConv2d + add + act). */
-function separable(w: tf.NamedTensorMap, t: tf.Tensor4D, p: string, activation: Activation = 'linear'): tf.Tensor4D {
-  const dw = tf.depthwiseConv2d(t, need(w, `${p}/depthwise_filter`) as tf.Tensor4D, 1, 'same');
-  return tf.fused.conv2d({ x: dw, filter: need(w, `${p}/pointwise_filter`) as tf.Tensor4D, strides: 1, pad: 'valid', bias: need(w, `${p}/bias`), activation });
+/**
+ * face-api's separable conv `p` (`depthwise_filter`, `pointwise_filter`, `bias`), 3×3 'same' at stride 1:
+ * depthwise, then pointwise 1×1 with the bias and activation fused into its kernel (= tf.separableConv2d + add + act).
+ */
+export function separable(w: tf.NamedTensorMap, t: tf.Tensor4D, p: string, act: Activation | FusedActivation = 'linear', net = 'backbone'): tf.Tensor4D {
+  const dw = tf.depthwiseConv2d(t, need(w, `${p}/depthwise_filter`, net) as tf.Tensor4D, 1, 'same');
+  const fused = typeof act === 'string' ? { activation: act } : act;
+  return tf.fused.conv2d({ x: dw, filter: need(w, `${p}/pointwise_filter`, net) as tf.Tensor4D, strides: 1, pad: 'valid', bias: need(w, `${p}/bias`, net), ...fused });
 }
 
 /**

@@ -8,7 +8,7 @@
  * resample (same input in every engine), and boxes come back in image pixels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeWeightMap } from './backbones';
+import { decodeWeightMap, need, separable } from './backbones';
 import { type FaceBox, type PixelImage, cropResize } from './preprocess';
 
 export const TINY_DETECTOR = {
@@ -148,20 +148,12 @@ export function detectorInput(image: PixelImage, inputSize: number) {
  * one-pixel zero pad), about half the detector's time on wasm.
  */
 export function tinyForward(w: tf.NamedTensorMap, x: tf.Tensor4D): tf.Tensor4D {
-  const get = (name: string) => {
-    const t = w[name];
-    if (!t) throw new Error(`detector weight ${name} missing`);
-    return t;
-  };
+  const get = (name: string) => need(w, name, 'detector');
   const leaky = { activation: 'leakyrelu', leakyreluAlpha: 0.1 } as const;
-  const sep = (t: tf.Tensor4D, p: string) => {
-    const dw = tf.depthwiseConv2d(t, get(`${p}/depthwise_filter`) as tf.Tensor4D, 1, 'same');
-    return tf.fused.conv2d({ x: dw, filter: get(`${p}/pointwise_filter`) as tf.Tensor4D, strides: 1, pad: 'valid', bias: get(`${p}/bias`), ...leaky });
-  };
   let out = tf.fused.conv2d({ x, filter: get('conv0/filters') as tf.Tensor4D, strides: 1, pad: 'valid', bias: get('conv0/bias'), ...leaky });
   for (const p of ['conv1', 'conv2', 'conv3', 'conv4', 'conv5']) {
     out = tf.maxPool(out, 2, 2, 'same');
-    out = sep(out, p);
+    out = separable(w, out, p, leaky, 'detector');
   }
   out = tf.maxPool(out, 2, 1, 'same');
   return tf.fused.conv2d({ x: out, filter: get('conv8/filters') as tf.Tensor4D, strides: 1, pad: 'valid', bias: get('conv8/bias') });
