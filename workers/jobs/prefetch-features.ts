@@ -11,7 +11,7 @@
  *   to faces or images deleted meanwhile (their faces are skipped), and to a changed model.
  */
 import type { PrismaClient } from '@/lib/server/db';
-import { LABELED_STATUSES } from '@/lib/api/models/schemas';
+import { LABELED_STATUSES, TRAINING_FACES } from '@/lib/api/models/schemas';
 import { readManifest } from '@/lib/ml/model.node';
 import { blobs } from '@/lib/server/blobs';
 import { QUEUE_LOCK, withQueueLock } from '@/lib/server/jobs/queue';
@@ -37,7 +37,7 @@ async function targetLayout(prisma: PrismaClient, name: string): Promise<{ layou
 /** The faces a round trains on, in the feature cache's terms (same query as the round's). */
 async function labeledFaces(prisma: PrismaClient) {
   const rows = await prisma.face.findMany({
-    where: { status: { in: [...LABELED_STATUSES] }, age: { not: null } },
+    where: TRAINING_FACES,
     select: { x: true, y: true, w: true, h: true, labeledAt: true, image: { select: { contentHash: true, storageKey: true } } },
     orderBy: { id: 'asc' },
   });
@@ -148,7 +148,7 @@ export async function queueFeaturesIfNeeded(prisma: PrismaClient, idleForMs: num
   if (now - lastPoll < checkMs) return null;
   lastPoll = now;
   const stats = await prisma.face.aggregate({
-    where: { status: { in: [...LABELED_STATUSES] }, age: { not: null } },
+    where: TRAINING_FACES,
     _count: { _all: true },
     _max: { labeledAt: true, reviewedAt: true },
   });

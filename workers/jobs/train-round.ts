@@ -15,7 +15,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Prisma } from '@/prisma/generated/sqlite/client';
 import { countNewLabels } from '@/lib/api/models/new-labels';
 import { queueRescore } from '@/lib/api/models/queue-rescore';
-import { LABELED_STATUSES, RoundParams } from '@/lib/api/models/schemas';
+import { RoundParams, TRAINING_FACES } from '@/lib/api/models/schemas';
 import { DEFAULT_SPLIT_SEED, splitOf } from '@/lib/domain/split';
 import { initWasmBackend } from '@/lib/ml/backbones.node';
 import type { HeadsInfo, ModelManifest } from '@/lib/ml/manifest';
@@ -57,7 +57,7 @@ const clean = <T>(value: T): Prisma.InputJsonValue => JSON.parse(JSON.stringify(
 
 async function loadFaces(ctx: JobContext): Promise<RoundFace[]> {
   const rows = await ctx.prisma.face.findMany({
-    where: { status: { in: [...LABELED_STATUSES] }, age: { not: null } },
+    where: TRAINING_FACES,
     select: {
       x: true, y: true, w: true, h: true, gender: true, age: true, race: true,
       image: { select: { contentHash: true, storageKey: true, dataset: { select: { name: true } } } },

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@/lib/server/db';
-import { LABELED_STATUSES } from './schemas';
+import { TRAINING_FACES } from './schemas';
 
 /** When the newest round of `name` read its data (epoch for none): labels after it are new. */
 export async function lastSnapshot(prisma: PrismaClient, name: string): Promise<Date> {
@@ -13,8 +13,7 @@ export async function countNewLabels(prisma: PrismaClient, name: string): Promis
   const since = await lastSnapshot(prisma, name);
   const count = await prisma.face.count({
     where: {
-      status: { in: [...LABELED_STATUSES] },
-      age: { not: null },
+      ...TRAINING_FACES,
       OR: [{ labeledAt: { gt: since } }, { reviewedAt: { gt: since } }],
     },
   });

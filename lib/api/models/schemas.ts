@@ -25,3 +25,5 @@ export const PromoteBody = z.object({ reason: z.string().max(500).optional() }).
 
 /** Faces whose human labels train the model. */
 export const LABELED_STATUSES = ['LABELED', 'REVIEWED', 'IMPORTED'] as const;
+/** The faces a round trains and evaluates on (human-labeled, with an age): what the features prefetch caches too. */
+export const TRAINING_FACES = { status: { in: [...LABELED_STATUSES] }, age: { not: null } };
