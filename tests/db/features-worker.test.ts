@@ -28,6 +28,8 @@ const FEATURE_ENV = {
   FACET_FEATURE_PREFETCH_SETTLE_MS: '0',
   FACET_FEATURE_PREFETCH_CHECK_MS: '200',
   FACET_FEATURE_BATCH: '8', // several progress steps for 40 faces
+  // Looks for waiting work well within one batch (~0.5 s), so a round queued mid-job is seen before the last batch ends.
+  FACET_FEATURE_YIELD_POLL_MS: '100',
 };
 const startWorker = () => workers.start(FEATURE_ENV);
 const kill = workers.kill;
