@@ -2,7 +2,7 @@
 
 import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState } from 'react';
 import { type ApiError, type EditorFace, type EditorView, annotateApi, newRequestId } from '@/lib/client/annotate-api';
 import { AGE_BIN_CENTERS, AGE_BIN_COUNT, MAX_AGE, ageToBin, isValidAge } from '@/lib/domain/age-bins';
 import type { Box } from '@/lib/domain/box';
@@ -54,6 +54,8 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   const busy = useRef(true); // the next face is on its way
   const typeAhead = useRef<KeyboardEventInit[]>([]);
   const parked = useRef<Parked[]>([]);
+  /** Faces saved (or being saved) in this tab: a late or parked copy of one is never shown again. */
+  const submitted = useRef(new Set<string>());
   const deleting = useRef(false);
   const current = useRef<{ view: EditorView | null; draft: Draft }>({ view: null, draft: {} });
 
@@ -69,6 +71,8 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
 
   const show = useCallback((next: EditorView | null, left?: number, restore: Draft = {}) => {
     nav.current++;
+    // The server resumes a face the user still holds, so a face can come back while a copy is parked.
+    if (next) parked.current = parked.current.filter((p) => p.view.face.id !== next.face.id);
     // Keys stay queued until the keyboard handler is bound to `next` (the effect after it clears this):
     // a key arriving before that render would reach the handler of the face before.
     busy.current = true;
@@ -86,11 +90,12 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   /** Keeps the face on screen (with its unsaved change) to come back to after the one about to be shown. */
   const park = useCallback(() => {
     const { view: v, draft: d } = current.current;
-    if (v?.face.lease?.mine) parked.current.unshift({ view: v, draft: d });
+    if (v?.face.lease?.mine && !parked.current.some((p) => p.view.face.id === v.face.id)) parked.current.unshift({ view: v, draft: d });
   }, []);
 
   const onFailed = useCallback(
     (job: SaveJob, error: ApiError) => {
+      submitted.current.delete(job.faceId);
       if (error.status === 410) {
         setNotice(error.message);
         return;
@@ -112,6 +117,7 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   const saves = useSaves(onFailed, onSaved);
 
   const loadNext = useCallback(async () => {
+    parked.current = parked.current.filter((p) => !submitted.current.has(p.view.face.id));
     const back = parked.current.shift();
     if (back) return show(back.view, undefined, back.draft);
     const seq = ++nav.current;
@@ -120,7 +126,9 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
     try {
       const next = await annotateApi.next(saves.pending());
       if (seq !== nav.current) {
-        if (next.face) parked.current.push({ view: next as EditorView, draft: {} });
+        const late = next.face ? (next as EditorView) : null;
+        const known = late && (submitted.current.has(late.face.id) || current.current.view?.face.id === late.face.id || parked.current.some((p) => p.view.face.id === late.face.id));
+        if (late && !known) parked.current.push({ view: late, draft: {} });
         return;
       }
       if (next.face === null) show(null, next.remaining);
@@ -211,6 +219,7 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
           ? { version, action: effective }
           : { version, action: 'label', gender: gender ?? undefined, age: age ?? undefined, race: mine.race !== undefined ? mine.race : (value.race ?? undefined) };
       const summary = effective === 'skip' ? 'skipped' : `${gender ? GENDER_LABEL[gender].toLowerCase() : '?'} · ${age ?? '?'}${effective === 'accept' ? ' (as predicted)' : ''}`;
+      submitted.current.add(face.id);
       saves.submit({
         faceId: face.id,
         requestId: newRequestId(),
@@ -255,8 +264,11 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
     [view],
   );
 
-  // The keyboard: one handler on the window, so focus can never trap the shortcuts.
-  useEffect(() => {
+  // The keyboard: one handler on the window, so focus can never trap the shortcuts. Bound in a layout
+  // effect, at commit: a passive effect can run after the next key (input outranks React's deferred
+  // effects under load), and that key would meet the handler of the state before, e.g. an Enter
+  // saving the draft without the label typed just before it.
+  useLayoutEffect(() => {
     function onKey(e: KeyboardEvent) {
       const target = e.target as HTMLElement;
       const inField = target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA';
@@ -382,13 +394,13 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
   }, [box, conflict, edit, face, loadNext, removeFace, save, status.kind, ui.boxMode, value.age, value.race, view]);
 
   // Declared after the keyboard effect, so it runs once the handler sees what show() put up.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (shown > 0 && nav.current === shownAt.current) busy.current = false;
   }, [shown]);
 
   // Keys typed while the next face was loading, replayed one per render once it is shown
   // (after the handler above has been re-bound to the new face).
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (busy.current || !face || conflict || typeAhead.current.length === 0) return;
     const init = typeAhead.current.shift()!;
     window.dispatchEvent(new KeyboardEvent('keydown', { ...init, bubbles: true, cancelable: true }));

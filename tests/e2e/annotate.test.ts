@@ -199,6 +199,44 @@ describe('annotation workspace in Chromium', () => {
     expect(history.map((h) => h.by.email)).toEqual(expect.arrayContaining(['anne@e2e.local', 'admin@e2e.local']));
   });
 
+  it('never shows a face twice when the answer to an abandoned fetch of the next face comes late', async () => {
+    const { id, version } = await currentFace(page);
+    await api(`/api/faces/${id}`, 'PATCH', { version, action: 'label', gender: 'MALE', age: 40, requestId: 'adminlate1' });
+    // The first fetch of the next face reaches the server (which leases a face to anne) but its answer
+    // is held back until after the conflict is re-applied; the second fetch then resumes that same
+    // face (anne holds its lease), and the held answer arrives late with it.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fetches = 0;
+    await page.route('**/api/annotate/next', async (route) => {
+      const response = await route.fetch();
+      if (fetches++ === 0) await held;
+      await route.fulfill({ response });
+    });
+    try {
+      await page.keyboard.press('2');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('conflict').waitFor();
+      await page.getByTestId('reapply').click();
+      await waitForNewFace(page, id);
+      const resumed = await currentFace(page);
+      release();
+      await expect.poll(() => fetches).toBe(2);
+      await page.waitForTimeout(300); // the late answer, the face on screen, is in
+      await page.keyboard.press('Enter');
+      await waitForNewFace(page, resumed.id);
+      const after = await currentFace(page);
+      await page.keyboard.press('Enter'); // and once more: the late copy never comes back
+      await waitForNewFace(page, after.id);
+      expect((await currentFace(page)).id).not.toBe(resumed.id);
+      expect(await page.getByTestId('conflict').count()).toBe(0);
+      expect((await faceState(resumed.id!)).history.filter((h) => h.action === 'ACCEPT' || h.action === 'LABEL')).toHaveLength(1);
+    } finally {
+      release();
+      await page.unroute('**/api/annotate/next');
+    }
+  });
+
   it('shows the shortcut overlay with ?', async () => {
     await page.keyboard.press('?');
     expect(await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).textContent()).toContain('save and next');
