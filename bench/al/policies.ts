@@ -5,8 +5,10 @@
  */
 import { expectedAgeError, type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
 import { ageBand } from '../../lib/domain/age-bins';
-import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng } from '../../lib/domain/queue-policy';
+import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng, seededRng } from '../../lib/domain/queue-policy';
+import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
+import { PoolDensity } from './density';
 import { kCenterGreedy } from './diversity';
 
 export type SelectContext = {
@@ -14,6 +16,8 @@ export type SelectContext = {
   unlabeled: readonly string[];
   preds: readonly FacePrediction[];
   labeled: readonly string[];
+  /** The labeled faces' ages (same order as `labeled`): what a committee trains on. */
+  labeledAges: readonly number[];
   table: FeatureTable;
   k: number;
   rng: Rng;
@@ -80,19 +84,20 @@ type Stratified = {
  * children (whose gender is uncertain and whose age is cheap to get right). Predicted ages are
  * floored before banding (ageBand's bands are integer ranges: 19.5 would fall through to 70+).
  */
-function stratifiedPolicy(id: string, label: string, score: ScoreFn, how: Stratified = { allocation: 'pool', within: 'top' }, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+function stratifiedPolicy(id: string, label: string, score: ScoreFn | Scorer, how: Stratified = { allocation: 'pool', within: 'top' }, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
   return {
     id,
     label,
     select: (ctx) => {
       const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
       const taken = new Set(random);
+      const scores = typeof score === 'function' ? ctx.preds.map((p) => score(p).score) : score.scores(ctx);
       const bands = new Map<string, { key: string; s: number; err: number }[]>();
       ctx.unlabeled.forEach((key, i) => {
         if (taken.has(key)) return;
         const band = ageBand(Math.floor(Math.max(0, ctx.preds[i].age)));
         if (!bands.has(band)) bands.set(band, []);
-        bands.get(band)!.push({ key, s: score(ctx.preds[i]).score, err: how.allocation === 'neyman' ? expectedAgeError(ctx.preds[i]) : 1 });
+        bands.get(band)!.push({ key, s: scores[i], err: how.allocation === 'neyman' ? expectedAgeError(ctx.preds[i]) : 1 });
       });
       const m = ctx.k - random.length;
       const weight = (faces: { err: number }[]) => faces.reduce((n, f) => n + f.err, 0); // pool: count; neyman: count × mean error
@@ -114,6 +119,82 @@ function stratifiedPolicy(id: string, label: string, score: ScoreFn, how: Strati
   };
 }
 
+/** Scores for every unlabeled face of a round at once (for scores that need more than one face's prediction). */
+export type Scorer = { scores: (ctx: SelectContext) => ArrayLike<number> };
+
+const densities = new WeakMap<FeatureTable, PoolDensity>();
+/** The pool's representativeness percentiles, computed once per feature table and pool (a fixed reference sample, so every policy and seed sees the same). */
+function poolDensity(ctx: SelectContext): PoolDensity {
+  let d = densities.get(ctx.table);
+  const pool = [...ctx.labeled, ...ctx.unlabeled];
+  if (!d || !d.covers(pool)) {
+    d = new PoolDensity(ctx.table, pool, seededRng(20261129));
+    densities.set(ctx.table, d);
+  }
+  return d;
+}
+
+/**
+ * Committee disagreement (sd of bootstrap ridge ages, years) for the unlabeled faces, optionally
+ * times the face's representativeness percentile (outliers → 0) and/or divided by the heads' own
+ * expected age error plus `noiseFloor` years (an expected-error-reduction proxy: disagreement that
+ * a label can resolve, rather than a face whose age is ambiguous whatever the model).
+ */
+export function committeeScorer(how: { density?: boolean; noise?: boolean; noiseFloor?: number } = {}): Scorer {
+  return {
+    scores: (ctx) => {
+      const { sd } = committeeAges(ctx.table, ctx.labeled, ctx.labeledAges, ctx.unlabeled, ctx.rng);
+      const density = how.density ? poolDensity(ctx) : null;
+      return Array.from(sd, (v, i) => {
+        let s = v;
+        if (density) s *= density.of(ctx.unlabeled[i]);
+        if (how.noise) s /= expectedAgeError(ctx.preds[i]) + (how.noiseFloor ?? 2);
+        return s;
+      });
+    },
+  };
+}
+
+/** The `randomShare` slice at random, the rest the highest-scoring faces. */
+function topPolicy(id: string, label: string, scorer: Scorer, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
+      const taken = new Set(random);
+      const s = scorer.scores(ctx);
+      const order = ctx.unlabeled.map((key, i) => ({ key, s: s[i] })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
+      return [...random, ...order.slice(0, ctx.k - random.length).map((c) => c.key)];
+    },
+  };
+}
+
+/**
+ * Half diversity, half disagreement: after the random slice, `diversityShare` of the picks by
+ * k-center greedy (farthest from every labeled face) among `candidates` faces drawn at random (the
+ * whole pool against 2,000 labeled faces would cost minutes a round), then the rest by `scorer`.
+ */
+function hybridPolicy(id: string, label: string, scorer: Scorer, diversityShare = 0.5, candidates = 3000, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
+      const taken = new Set(random);
+      const nDiverse = Math.round((ctx.k - random.length) * diversityShare);
+      const pool = shuffleTake(ctx.unlabeled.filter((key) => !taken.has(key)), candidates, ctx.rng);
+      const diverse = kCenterGreedy(ctx.table, pool, [...ctx.labeled, ...random], nDiverse);
+      diverse.forEach((key) => taken.add(key));
+      const s = scorer.scores(ctx);
+      const order = ctx.unlabeled.map((key, i) => ({ key, s: s[i] })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
+      return [...random, ...diverse, ...order.slice(0, ctx.k - random.length - diverse.length).map((c) => c.key)];
+    },
+  };
+}
+
+const randomScorer: Scorer = { scores: (ctx) => ctx.unlabeled.map(() => ctx.rng()) };
+
 export const POLICIES: Record<string, Policy> = {
   random: { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) },
   facet: queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore),
@@ -124,5 +205,11 @@ export const POLICIES: Record<string, Policy> = {
   'years-stratified': stratifiedPolicy('years-stratified', 'gender 0.5 + age error 0.5 within predicted age bands sized like the pool (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
   'strat-kcenter': stratifiedPolicy('strat-kcenter', 'gender 0.5 + age error 0.5; bands sized like the pool; k-center feature diversity among each band\'s top 4×quota (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 }), { allocation: 'pool', within: 'kcenter' }),
   'years-neyman': stratifiedPolicy('years-neyman', 'gender 0.5 + age error 0.5 within predicted age bands sized by Neyman allocation (pool × mean expected age error) (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 }), { allocation: 'neyman', within: 'top' }),
+  qbc: topPolicy('qbc', 'committee: sd of 5 bootstrap ridge age regressions (years), highest first (+10% random)', committeeScorer()),
+  'qbc-density': topPolicy('qbc-density', 'committee sd × representativeness percentile (mean cosine similarity to 20 nearest of 1,000 pool faces) (+10% random)', committeeScorer({ density: true })),
+  'qbc-noise': topPolicy('qbc-noise', 'committee sd ÷ (heads\' expected age error + 2 y) × representativeness (+10% random)', committeeScorer({ density: true, noise: true })),
+  'qbc-strat': stratifiedPolicy('qbc-strat', 'committee sd × representativeness within predicted age bands sized like the pool (+10% random)', committeeScorer({ density: true })),
+  'band-random': stratifiedPolicy('band-random', 'random within predicted age bands sized like the pool (stratified random)', randomScorer),
+  'qbc-hybrid': hybridPolicy('qbc-hybrid', 'half k-center feature diversity (among 3,000 random candidates), half committee sd × representativeness (+10% random)', committeeScorer({ density: true })),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

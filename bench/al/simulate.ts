@@ -86,7 +86,7 @@ export async function simulate(
     let preds = seedPreds;
     for (let round = 1; round <= cfg.rounds; round++) {
       const s0 = performance.now();
-      const picked = policy.select({ unlabeled, preds, labeled: labeled.map((r) => r.key), table, k: cfg.k, rng: policyRng, recent });
+      const picked = policy.select({ unlabeled, preds, labeled: labeled.map((r) => r.key), labeledAges: labeled.map((r) => r.age), table, k: cfg.k, rng: policyRng, recent });
       if (new Set(picked).size !== picked.length || picked.some((key) => labeledKeys.has(key) || !byKey.has(key))) {
         throw new Error(`policy ${policy.id} picked a labeled, unknown or repeated face`);
       }

@@ -14,7 +14,7 @@ function context(n: number, k: number): SelectContext {
     return { age, pFemale: (i % 7) / 7, ageBins: bins };
   });
   const table: FeatureTable = { keys, dims: 2, x: Float32Array.from(keys.flatMap((_, i) => [i % 13, (i * 7) % 11])), rowOf: new Map(keys.map((key, i) => [key, i])) };
-  return { unlabeled: keys, preds, labeled: [], table, k, rng: seededRng(3), recent: [] };
+  return { unlabeled: keys, preds, labeled: [], labeledAges: [], table, k, rng: seededRng(3), recent: [] };
 }
 
 describe('active-learning bench: stratified policies', () => {
