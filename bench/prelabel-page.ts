@@ -70,3 +70,92 @@ async function faceApi(backend: BackendName, list: string[]) {
 }
 
 Object.assign(window, { benchFacet: facet, benchFaceApi: faceApi });
+
+/**
+ * --profile: the stages of one photo timed on this page's thread (median of `reps`): decode steps,
+ * the detector's coarse pass, each backbone at batch 1/2/4, the JS crops. Same tfjs and code as the worker.
+ */
+async function profile(backend: BackendName, list: string[], reps = 7) {
+  setWasmPaths(`${location.origin}/tfjs-wasm/`);
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed`);
+  await tf.ready();
+  const out: [string, number][] = [];
+  const med = async (label: string, fn: () => unknown) => {
+    await fn();
+    const ms: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      const t0 = performance.now();
+      await fn();
+      ms.push(performance.now() - t0);
+    }
+    out.push([label, ms.sort((a, b) => a - b)[Math.floor(reps / 2)]]);
+  };
+  const { loadAgeGenderModel } = await import('../lib/ml/model');
+  const { loadDetectorFromUrl } = await import('../lib/ml/detector');
+  const { bitmapPixels } = await import('../lib/ml/decode.browser');
+  const { preprocessFace } = await import('../lib/ml/preprocess');
+  const model = await loadAgeGenderModel(`${location.origin}/models/agegender/r0`);
+  const detector = await loadDetectorFromUrl(`${location.origin}/models/vendor/face-api`);
+  for (const [name, b64] of [['single', list[0]], ['group', list[list.length - 1]]] as const) {
+    const photo = blob(b64);
+    await med(`${name}: decodeBlob (work + 320 copy)`, async () => decodeBlob(photo, () => 320));
+    await med(`${name}: createImageBitmap(blob)`, async () => (await createImageBitmap(photo, { imageOrientation: 'from-image' })).close());
+    const full = await createImageBitmap(photo, { imageOrientation: 'from-image' });
+    await med(`${name}: bitmapPixels(full)`, () => bitmapPixels(full));
+    const region = (w: number, h: number, read = true, wrf = true) => {
+      const c = new OffscreenCanvas(w, h);
+      const ctx = c.getContext('2d', { willReadFrequently: wrf })!;
+      ctx.drawImage(full, 100, 100, w, h, 0, 0, w, h);
+      if (read) ctx.getImageData(0, 0, w, h);
+    };
+    await med(`${name}: region 240² draw+read`, () => region(240, 240));
+    await med(`${name}: full draw only`, () => region(full.width, full.height, false));
+    await med(`${name}: full draw+read, no willReadFrequently`, () => region(full.width, full.height, true, false));
+    await med(`${name}: createImageBitmap(blob, half size)`, async () => (await createImageBitmap(photo, { resizeWidth: full.width >> 1, resizeHeight: full.height >> 1, resizeQuality: 'low' })).close());
+    await med(`${name}: createImageBitmap + bitmapPixels`, async () => {
+      const b = await createImageBitmap(photo, { imageOrientation: 'from-image' });
+      bitmapPixels(b);
+      b.close();
+    });
+    await med(`${name}: createImageBitmap(blob) + region 240²`, async () => {
+      const b = await createImageBitmap(photo, { imageOrientation: 'from-image' });
+      const c = new OffscreenCanvas(240, 240).getContext('2d', { willReadFrequently: true })!;
+      c.drawImage(b, 100, 100, 240, 240, 0, 0, 240, 240);
+      c.getImageData(0, 0, 240, 240);
+      b.close();
+    });
+    if ('ImageDecoder' in self) {
+      await med(`${name}: ImageDecoder + VideoFrame.copyTo RGBA`, async () => {
+        const dec = new (self as any).ImageDecoder({ data: photo.stream(), type: 'image/jpeg' });
+        const { image: frame } = await dec.decode();
+        const buf = new Uint8Array(frame.codedWidth * frame.codedHeight * 4);
+        await frame.copyTo(buf, { format: 'RGBA' });
+        frame.close();
+        dec.close();
+      });
+    }
+    await med(`${name}: createImageBitmap(bitmap, 320)`, async () => (await createImageBitmap(full, { resizeWidth: 320, resizeHeight: Math.round((320 * full.height) / full.width), resizeQuality: 'medium' })).close());
+    const d = await decodeBlob(photo, () => 320);
+    await med(`${name}: detector coarse 320`, () => detector.detect(d.detector!, { inputSize: 320 }));
+    await med(`${name}: detector fine 608`, () => detector.detect(d.work, { inputSize: 608 }));
+  }
+  const image = (await decodeBlob(blob(list[0]))).work;
+  const box = { x: 200, y: 100, width: 200, height: 200 };
+  for (const ref of model.manifest.backbones) {
+    const bb = model.backbones.get(ref.id)!;
+    const s = ref.input.size;
+    await med(`crop ${ref.id} ${s}px (JS)`, () => preprocessFace(image, box, { ...ref.input, inputSize: s, cropMargin: 0 }));
+    for (const n of [1, 2, 4]) {
+      const x = tf.randomNormal([n, s, s, 3]) as tf.Tensor4D;
+      await med(`${ref.id} batch ${n}`, async () => {
+        const o = bb.run(x);
+        await Promise.all(Object.values(o).map((t) => t.data()));
+        Object.values(o).forEach((t) => t.dispose());
+      });
+      x.dispose();
+    }
+  }
+  return out;
+}
+
+Object.assign(window, { benchProfile: profile });

@@ -10,6 +10,8 @@
  * --mirrors: which faces get the mirrored second pass (lib/ml/predict.ts MirrorMode); the first listed is the default.
  * --workers: pre-label workers analysing photos at once (the app uses one per core on wasm, lib/ml/prelabel-pool.ts);
  *   face-api runs as a library does, on the page's thread. Stage times are summed over workers (busy time, not wall).
+ * --profile: first print stage times measured on the page's thread (decode steps, detector passes, each backbone
+ *   at batch 1/2/4); --profile-only: only that.
  * webgl here is SwiftShader (software): it runs only the first --slow-photos photos.
  */
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
@@ -104,6 +106,13 @@ async function main() {
     const call = (fn: string, backend: string, list: string[], options: object = {}) =>
       page.evaluate(({ fn, backend, list, options }) => (window as unknown as Record<string, (...a: unknown[]) => Promise<Run>>)[fn](backend, list, options), { fn, backend, list, options });
     const slow = Number(arg('--slow-photos', '8'));
+    if (process.argv.includes('--profile') || process.argv.includes('--profile-only')) {
+      // Stage times on the page's thread (median of 7), then the usual runs.
+      const rows = await page.evaluate((list) => (window as unknown as { benchProfile: (b: string, l: string[]) => Promise<[string, number][]> }).benchProfile('wasm', list), b64);
+      console.log('\n[wasm profile, page thread, median of 7]');
+      for (const [label, ms] of rows) console.log(`  ${label.padEnd(46)} ${ms.toFixed(1).padStart(7)} ms`);
+      if (process.argv.includes('--profile-only')) return;
+    }
     for (const backend of backends) {
       // A few singles and one group photo when the backend is slow.
       const set = backend === 'wasm' ? photos : [...photos.slice(0, slow - 1), photos[photos.length - 1]];

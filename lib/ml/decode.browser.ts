@@ -4,7 +4,7 @@
  * (as lib/ml/image.node.ts does in Node). Huge images are decoded straight to a downscaled working
  * copy; `original` keeps the real size so boxes can be mapped back.
  */
-import type { PixelImage } from './preprocess';
+import type { PixelImage, PixelRect, PixelSource } from './preprocess';
 
 export const WORK_MAX_SIDE = 2048;
 
@@ -23,15 +23,17 @@ async function bitmap(blob: Blob, resize?: { width: number; height: number }, qu
   }
 }
 
-export function bitmapPixels(bmp: ImageBitmap): PixelImage {
-  const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+/** The bitmap's pixels in `rect` (default: all), alpha composited over white; integer rects copy 1:1. */
+export function bitmapPixels(bmp: ImageBitmap, rect: PixelRect = { x: 0, y: 0, width: bmp.width, height: bmp.height }): PixelImage {
+  const { x, y, width, height } = rect;
+  const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new Error('OffscreenCanvas 2d context unavailable');
   ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, bmp.width, bmp.height);
-  ctx.drawImage(bmp, 0, 0);
-  const { data } = ctx.getImageData(0, 0, bmp.width, bmp.height);
-  return { data, width: bmp.width, height: bmp.height, channels: 4 };
+  ctx.fillRect(0, 0, width, height);
+  ctx.drawImage(bmp, x, y, width, height, 0, 0, width, height);
+  const { data } = ctx.getImageData(0, 0, width, height);
+  return { data, width, height, channels: 4 };
 }
 
 export type DecodedImage = { work: PixelImage; original: { width: number; height: number }; detector?: PixelImage };
@@ -58,5 +60,49 @@ export async function decodeBlob(blob: Blob, detectorSideFor?: (w: number, h: nu
     return { work, original, detector };
   } finally {
     full.close();
+  }
+}
+
+/** `work` read on demand from the decoded bitmap (close() frees it): see decodeForScan. */
+export type ScanImage = { work: PixelSource; original: { width: number; height: number }; detector?: PixelImage; close(): void };
+
+/**
+ * decodeBlob for the pre-label pipeline: the working copy stays a bitmap and only the rectangles the
+ * pipeline asks for are read back (the faces' regions; the whole image only if the fine detector
+ * pass runs). Reading a 1280×720 photo back whole cost more than decoding it (bench:prelabel --profile).
+ */
+export async function decodeForScan(blob: Blob, detectorSideFor?: (w: number, h: number) => number, maxSide = WORK_MAX_SIDE): Promise<ScanImage> {
+  const full = await bitmap(blob);
+  const original = { width: full.width, height: full.height };
+  const fit = (side: number) => {
+    const s = side / Math.max(original.width, original.height);
+    return { width: Math.max(1, Math.round(original.width * s)), height: Math.max(1, Math.round(original.height * s)) };
+  };
+  let workBmp = full;
+  try {
+    const workSide = Math.min(maxSide, Math.max(original.width, original.height));
+    const detectorSide = detectorSideFor?.(original.width, original.height);
+    let detector: PixelImage | undefined;
+    if (detectorSide && detectorSide < workSide) {
+      const detBmp = await createImageBitmap(full, { resizeWidth: fit(detectorSide).width, resizeHeight: fit(detectorSide).height, resizeQuality: 'medium' });
+      detector = bitmapPixels(detBmp);
+      detBmp.close();
+    }
+    if (Math.max(original.width, original.height) > maxSide) {
+      workBmp = await bitmap(blob, fit(maxSide));
+      full.close();
+    }
+    let whole: PixelImage | undefined;
+    const bmp = workBmp;
+    const work: PixelSource = {
+      width: bmp.width,
+      height: bmp.height,
+      read: (rect) => (rect ? bitmapPixels(bmp, rect) : (whole ??= bitmapPixels(bmp))),
+    };
+    return { work, original, detector, close: () => bmp.close() };
+  } catch (e) {
+    workBmp.close();
+    full.close();
+    throw e;
   }
 }

@@ -11,7 +11,7 @@
  * and loses 1 of 32 faces).
  */
 import { DEFAULT_DETECT, type Detection, type DetectOptions, type FaceDetector, iou } from './detector';
-import type { PixelImage } from './preprocess';
+import type { PixelImage, PixelSource } from './preprocess';
 
 export type ScanMode = 'auto' | 'coarse' | 'fine' | 'both';
 
@@ -32,10 +32,13 @@ export type ScanResult = { detections: Detection[]; passes: number[] };
 
 export const COARSE_ALONE_MIN = 0.7;
 
-/** Faces in `image` pixels. `coarseImage`: `image` already resized for the coarse pass (saves the JS resample). */
+/**
+ * Faces in `source` pixels. `coarseImage`: `source` already resized for the coarse pass (saves the JS
+ * resample); then a PixelSource `source` is read whole only if the fine pass runs.
+ */
 export async function scanFaces(
   detector: FaceDetector,
-  image: PixelImage,
+  source: PixelImage | PixelSource,
   options: ScanOptions = {},
   coarseImage?: { image: PixelImage; map: (d: Detection[]) => Detection[] },
 ): Promise<ScanResult> {
@@ -44,11 +47,13 @@ export async function scanFaces(
   const detect = { ...asked, scoreThreshold: Math.min(threshold, candidateFloor ?? threshold) };
   const fineSize = detect.inputSize ?? DEFAULT_DETECT.inputSize;
   const iouThreshold = detect.iouThreshold ?? DEFAULT_DETECT.iouThreshold;
-  const fine = () => detector.detect(image, { ...detect, inputSize: fineSize });
+  const image = { width: source.width, height: source.height };
+  const whole = () => ('read' in source ? source.read() : source);
+  const fine = () => detector.detect(whole(), { ...detect, inputSize: fineSize });
   if (scan === 'fine') return { detections: await fine(), passes: [fineSize] };
   const coarse = coarseImage
     ? coarseImage.map(await detector.detect(coarseImage.image, { ...detect, inputSize: coarseInputSize }))
-    : await detector.detect(image, { ...detect, inputSize: coarseInputSize });
+    : await detector.detect(whole(), { ...detect, inputSize: coarseInputSize });
   if (scan === 'coarse' || coarseInputSize >= fineSize) return { detections: coarse, passes: [coarseInputSize] };
   const faces = coarse.filter((d) => d.score >= threshold);
   if (scan === 'auto' && !needsCloserLook(faces, image, coarseInputSize, lookCloserBelow)) return { detections: coarse, passes: [coarseInputSize] };

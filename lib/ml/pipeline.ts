@@ -6,7 +6,7 @@
 import { DEFAULT_DETECT, type Detection, type FaceDetector } from './detector';
 import { type ScanOptions, scanFaces } from './face-scan';
 import { type AgeGenderModel, type MirrorMode, predictFacesAsync } from './predict';
-import type { FaceBox, PixelImage } from './preprocess';
+import { type FaceBox, type PixelImage, type PixelSource, faceRegion } from './preprocess';
 
 /**
  * Detector box → the UTKFace aligned-chip framing the heads were trained on (a square; crop margin 0).
@@ -67,15 +67,27 @@ export type PipelineTimings = { detectMs: number; headsMs: number; passes: numbe
 /** A box under the score threshold (down to `candidateFloor`): reported for detector calibration, never a face. */
 export type PipelineCandidate = { box: FaceBox; detScore: number };
 
+/** Each face's box and the pixels of just its region (box shifted into them), as the backbones read them. */
+function faceCrops(model: AgeGenderModel, source: PixelSource, boxes: FaceBox[]): { image: PixelImage; box: FaceBox }[] {
+  const margin = model.manifest.preprocessing.cropMargin;
+  const minSize = Math.min(...model.manifest.backbones.map((b) => b.input.size));
+  return boxes.map((box) => {
+    const r = faceRegion(box, margin, minSize, source);
+    return { image: source.read(r), box: { ...box, x: box.x - r.x, y: box.y - r.y } };
+  });
+}
+
 /**
- * `work` is the decoded image, possibly downscaled from `original` (same aspect ratio).
+ * `work` is the decoded image, possibly downscaled from `original` (same aspect ratio); as a
+ * PixelSource (the browser's bitmap) only the faces' regions are read, plus the whole image if the
+ * fine detector pass runs.
  * `coarseImage`, if given, is `work` already resized to the coarse detector pass's size by a native
  * resampler (the browser's createImageBitmap), which saves the JS downscale.
  */
 export async function runPipeline(
   detector: FaceDetector,
   model: AgeGenderModel,
-  work: PixelImage,
+  work: PixelImage | PixelSource,
   original: { width: number; height: number },
   options: PipelineOptions = {},
   coarseImage?: PixelImage,
@@ -95,7 +107,8 @@ export async function runPipeline(
   for (let i = 0; i < dets.length; i += batch) {
     const chunk = dets.slice(i, i + batch);
     const boxes = chunk.map((d) => calibrateBox(d.box, options.calibration));
-    const preds = await predictFacesAsync(model, boxes.map((box) => ({ image: work, box })), options.mirror ?? 'uncertain');
+    const crops = 'read' in work ? faceCrops(model, work, boxes) : boxes.map((box) => ({ image: work, box }));
+    const preds = await predictFacesAsync(model, crops, options.mirror ?? 'uncertain');
     chunk.forEach((d, k) =>
       faces.push({
         box: scaleBox(boxes[k], toOriginal),

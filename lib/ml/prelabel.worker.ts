@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BackendChoice, type BackendName, type BackendSelection, selectBackend, webgpuDeviceLost } from './backend';
-import { ImageDecodeError, decodeBlob } from './decode.browser';
+import { ImageDecodeError, decodeBlob, decodeForScan } from './decode.browser';
 import { DEFAULT_DETECT, type FaceDetector, effectiveInputSize, loadDetectorFromUrl } from './detector';
 import { DEFAULT_SCAN } from './face-scan';
 import { loadAgeGenderModel } from './model';
@@ -95,11 +95,12 @@ async function prelabel(image: Blob, options: WorkerRequest & { type: 'prelabel'
   const o = options.options ?? {};
   // The first detector pass's input, resized natively while decoding.
   const firstPass = o.scan === 'fine' ? (o.inputSize ?? DEFAULT_DETECT.inputSize) : (o.coarseInputSize ?? DEFAULT_SCAN.coarseInputSize);
-  const decoded = await decodeBlob(image, (w, h) => effectiveInputSize(w, h, firstPass));
+  const decoded = await decodeForScan(image, (w, h) => effectiveInputSize(w, h, firstPass));
   const decodeMs = performance.now() - t0;
   const timings: PipelineTimings = { detectMs: 0, headsMs: 0, passes: [] };
   const below: PipelineCandidate[] = [];
-  const faces = await runPipeline(detector, model, decoded.work, decoded.original, o, decoded.detector, timings, below);
+  // Reading the faces' pixels from the bitmap counts in the stages that ask for them (detect, age/gender).
+  const faces = await runPipeline(detector, model, decoded.work, decoded.original, o, decoded.detector, timings, below).finally(decoded.close);
   if (deviceLost) throw new Error(`WebGPU device lost: ${deviceLost}`);
   const box = (b: { x: number; y: number; width: number; height: number }) => ({ x: b.x, y: b.y, w: b.width, h: b.height });
   const out = faces.map((f) => ({ box: box(f.box), detScore: f.detScore, pMale: f.pMale, ageProbs: f.ageProbs, age: f.age }));

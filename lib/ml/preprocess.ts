@@ -30,6 +30,49 @@ export type PreprocessSpec = {
   padValue: number;
 };
 
+/** An integer pixel rectangle inside an image. */
+export type PixelRect = { x: number; y: number; width: number; height: number };
+
+/**
+ * An image whose pixels are read a rectangle at a time (the browser's decoded bitmap: reading only
+ * the faces' regions instead of the whole photo saves most of the canvas read-back). `read()` with
+ * no rectangle returns the whole image.
+ */
+export type PixelSource = { width: number; height: number; read(rect?: PixelRect): PixelImage };
+
+/**
+ * The smallest rectangle holding every source pixel that preprocessFace(image, box, spec) reads for
+ * inputs of `minInputSize` px and up: the margin square grown by the resampler's support, clipped to the
+ * image. Preprocessing that rectangle's pixels with the box shifted by its origin gives the same numbers.
+ */
+export function faceRegion(box: FaceBox, margin: number, minInputSize: number, image: { width: number; height: number }): PixelRect {
+  const crop = squareCrop(box, margin);
+  const reach = Math.max(crop.side / minInputSize, 1) + 2;
+  const x0 = Math.min(image.width - 1, Math.max(0, Math.floor(crop.x - reach)));
+  const y0 = Math.min(image.height - 1, Math.max(0, Math.floor(crop.y - reach)));
+  const x1 = Math.min(image.width, Math.ceil(crop.x + crop.side + reach));
+  const y1 = Math.min(image.height, Math.ceil(crop.y + crop.side + reach));
+  return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+}
+
+/** An in-memory image as a PixelSource (reads copy the rectangle). */
+export function pixelSource(image: PixelImage): PixelSource {
+  return {
+    width: image.width,
+    height: image.height,
+    read(rect) {
+      if (!rect || (rect.x === 0 && rect.y === 0 && rect.width === image.width && rect.height === image.height)) return image;
+      const { channels } = image;
+      const data = new Uint8ClampedArray(rect.width * rect.height * channels);
+      for (let y = 0; y < rect.height; y++) {
+        const from = ((rect.y + y) * image.width + rect.x) * channels;
+        for (let i = 0; i < rect.width * channels; i++) data[y * rect.width * channels + i] = image.data[from + i];
+      }
+      return { data, width: rect.width, height: rect.height, channels };
+    },
+  };
+}
+
 export type SquareCrop = { x: number; y: number; side: number };
 
 /** The square (in image pixels, may extend past the borders) centred on the box. */
