@@ -98,6 +98,16 @@ export async function decodeForScan(blob: Blob, detectorSideFor?: (w: number, h:
       width: bmp.width,
       height: bmp.height,
       read: (rect) => (rect ? bitmapPixels(bmp, rect) : (whole ??= bitmapPixels(bmp))),
+      // The fine detector pass's input, resized as the coarse one is.
+      scaled: async (side) => {
+        const s = side / Math.max(bmp.width, bmp.height);
+        const copy = await createImageBitmap(bmp, { resizeWidth: Math.max(1, Math.round(bmp.width * s)), resizeHeight: Math.max(1, Math.round(bmp.height * s)), resizeQuality: 'medium' });
+        try {
+          return bitmapPixels(copy);
+        } finally {
+          copy.close();
+        }
+      },
     };
     return { work, original, detector, close: () => bmp.close() };
   } catch (e) {

@@ -10,7 +10,7 @@
  * low-score boxes sat between faces (bench:prelabel's 4 group photos: the rule removes 3 such boxes
  * and loses 1 of 32 faces).
  */
-import { DEFAULT_DETECT, type Detection, type DetectOptions, type FaceDetector, iou } from './detector';
+import { DEFAULT_DETECT, type Detection, type DetectOptions, type FaceDetector, effectiveInputSize, iou } from './detector';
 import type { PixelImage, PixelSource } from './preprocess';
 
 export type ScanMode = 'auto' | 'coarse' | 'fine' | 'both';
@@ -49,7 +49,13 @@ export async function scanFaces(
   const iouThreshold = detect.iouThreshold ?? DEFAULT_DETECT.iouThreshold;
   const image = { width: source.width, height: source.height };
   const whole = () => ('read' in source ? source.read() : source);
-  const fine = () => detector.detect(whole(), { ...detect, inputSize: fineSize });
+  const fine = async () => {
+    const side = effectiveInputSize(image.width, image.height, fineSize);
+    if (!('scaled' in source) || !source.scaled || side >= Math.max(image.width, image.height)) return detector.detect(whole(), { ...detect, inputSize: fineSize });
+    // The browser's bitmap: a natively resized copy instead of reading the photo whole and resampling it in JS.
+    const copy = await source.scaled(side);
+    return mapDetections(await detector.detect(copy, { ...detect, inputSize: fineSize }), copy, image);
+  };
   if (scan === 'fine') return { detections: await fine(), passes: [fineSize] };
   const coarse = coarseImage
     ? coarseImage.map(await detector.detect(coarseImage.image, { ...detect, inputSize: coarseInputSize }))
@@ -62,6 +68,13 @@ export async function scanFaces(
   const alone = coarse.filter((c) => c.score >= bar && fineDets.every((f) => iou(c.box, f.box) <= iouThreshold));
   const merged = [...fineDets, ...alone].sort((a, b) => b.score - a.score);
   return { detections: merged, passes: [coarseInputSize, fineSize] };
+}
+
+/** Boxes found on a resized copy → boxes on the image it was made from (x and y scaled separately: the copy's sides are rounded). */
+export function mapDetections(dets: Detection[], from: { width: number; height: number }, to: { width: number; height: number }): Detection[] {
+  const sx = to.width / from.width;
+  const sy = to.height / from.height;
+  return dets.map((d) => ({ score: d.score, box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy } }));
 }
 
 /** No face found, or the smallest one is close to what the coarse pass can still see. */

@@ -4,7 +4,7 @@
  * pixels even when the caller decoded a downscaled working copy (huge photos).
  */
 import { DEFAULT_DETECT, type Detection, type FaceDetector } from './detector';
-import { type ScanOptions, scanFaces } from './face-scan';
+import { type ScanOptions, mapDetections, scanFaces } from './face-scan';
 import { type AgeGenderModel, type MirrorMode, predictFacesAsync } from './predict';
 import { type FaceBox, type PixelImage, type PixelSource, faceRegion } from './preprocess';
 
@@ -54,12 +54,7 @@ export type PipelineOptions = ScanOptions & {
   mirror?: MirrorMode;
 };
 
-/** Boxes found on a resized copy → boxes on `work` (x and y scaled separately: the copy's sides are rounded). */
-export function mapDetections(dets: Detection[], from: { width: number; height: number }, to: { width: number; height: number }): Detection[] {
-  const sx = to.width / from.width;
-  const sy = to.height / from.height;
-  return dets.map((d) => ({ score: d.score, box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy } }));
-}
+export { mapDetections } from './face-scan';
 
 /** Where the time of one image went (ms), and the detector input sizes that ran. */
 export type PipelineTimings = { detectMs: number; headsMs: number; passes: number[] };

@@ -86,16 +86,45 @@ function averagePredictions(a: FacePrediction, b: FacePrediction): FacePredictio
 type FaceCrop = { image: PixelImage; box: FaceBox };
 type BackboneRef = ModelManifest['backbones'][number];
 
-/** One backbone's input batch: every face cropped and normalised as that backbone expects. */
-function backboneInput(model: AgeGenderModel, ref: BackboneRef, faces: FaceCrop[], flip: boolean): { bb: Backbone; input: tf.Tensor4D } {
+/** A face and whether the backbones see it mirrored (flip TTA). */
+type FaceItem = { face: FaceCrop; flip: boolean };
+
+/** `rgb` (size×size×3, HWC) mirrored left–right: the same numbers cropResize gives with flip. */
+function mirrorRows(rgb: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(rgb.length);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const from = (y * size + x) * 3;
+      const to = (y * size + size - 1 - x) * 3;
+      out[to] = rgb[from];
+      out[to + 1] = rgb[from + 1];
+      out[to + 2] = rgb[from + 2];
+    }
+  }
+  return out;
+}
+
+/**
+ * One backbone's input batch: every item cropped and normalised as that backbone expects. A face
+ * that comes both plain and mirrored is resampled once; the mirror is that crop's rows reversed.
+ */
+function backboneInput(model: AgeGenderModel, ref: BackboneRef, items: FaceItem[]): { bb: Backbone; input: tf.Tensor4D } {
   const bb = model.backbones.get(ref.id);
   if (!bb) throw new Error(`backbone ${ref.id} not loaded`);
   const spec: PreprocessSpec = { ...ref.input, inputSize: ref.input.size, cropMargin: model.manifest.preprocessing.cropMargin };
   const s = spec.inputSize;
-  const batch = new Float32Array(faces.length * s * s * 3);
-  faces.forEach((f, i) => batch.set(preprocessFace(f.image, f.box, spec, flip), i * s * s * 3));
-  return { bb, input: tf.tensor4d(batch, [faces.length, s, s, 3]) };
+  const batch = new Float32Array(items.length * s * s * 3);
+  const done = new Map<FaceCrop, { flip: boolean; data: Float32Array }>();
+  items.forEach(({ face, flip }, i) => {
+    const twin = done.get(face);
+    const data = twin ? (twin.flip === flip ? twin.data : mirrorRows(twin.data, s)) : preprocessFace(face.image, face.box, spec, flip);
+    if (!twin) done.set(face, { flip, data });
+    batch.set(data, i * s * s * 3);
+  });
+  return { bb, input: tf.tensor4d(batch, [items.length, s, s, 3]) };
 }
+
+const itemsOf = (faces: FaceCrop[], flip: boolean): FaceItem[] => faces.map((face) => ({ face, flip }));
 
 /** The backbone outputs (keyed `backbone:node`) concatenated per face in the heads' feature layout. */
 function layoutHeadFeatures(heads: HeadsInfo, nodes: Map<string, Float32Array>, n: number): Float32Array {
@@ -118,7 +147,7 @@ export function extractHeadFeatures(model: AgeGenderModel, faces: FaceCrop[], fl
   const nodes = new Map<string, Float32Array>();
   for (const ref of model.manifest.backbones) {
     const outs = tf.tidy(() => {
-      const { bb, input } = backboneInput(model, ref, faces, flip);
+      const { bb, input } = backboneInput(model, ref, itemsOf(faces, flip));
       const o = bb.run(input);
       return Object.fromEntries(Object.entries(o).map(([k, t]) => [k, t.dataSync() as Float32Array]));
     });
@@ -156,15 +185,16 @@ async function readAll(tensors: Record<string, tf.Tensor>): Promise<Record<strin
   return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
 }
 
-async function extractHeadFeaturesAsync(model: AgeGenderModel, faces: FaceCrop[], flip: boolean): Promise<Float32Array> {
+/** Head features of `items`, each backbone run once on all of them (one batch: far cheaper per face than one call each). */
+async function extractHeadFeaturesAsync(model: AgeGenderModel, items: FaceItem[]): Promise<Float32Array> {
   const nodes = new Map<string, Float32Array>();
   for (const ref of model.manifest.backbones) {
-    const { bb, input } = backboneInput(model, ref, faces, flip);
+    const { bb, input } = backboneInput(model, ref, items);
     const outs = await readAll(bb.run(input));
     input.dispose();
     for (const [k, v] of Object.entries(outs)) nodes.set(`${ref.id}:${k}`, v);
   }
-  return layoutHeadFeatures(model.manifest.heads, nodes, faces.length);
+  return layoutHeadFeatures(model.manifest.heads, nodes, items.length);
 }
 
 async function predictFromFeaturesAsync(heads: tf.LayersModel, info: HeadsInfo, features: Float32Array, n: number): Promise<FacePrediction[]> {
@@ -196,26 +226,33 @@ export async function predictFacesAsync(model: AgeGenderModel, faces: FaceCrop[]
   if (faces.length === 0) return [];
   const { heads: info, preprocessing } = model.manifest;
   const n = faces.length;
-  const plain = await extractHeadFeaturesAsync(model, faces, false);
-  const plainPreds = preprocessing.flipTta === 'mean-features' && mirror === 'all' ? null : await predictFromFeaturesAsync(model.heads, info, plain, n);
-  if (preprocessing.flipTta === 'none' || mirror === 'none') return plainPreds!;
-  const picked = mirror === 'all' ? faces.map((_, i) => i) : plainPreds!.flatMap((p, i) => (isUncertain(p) ? [i] : []));
-  if (picked.length === 0) return plainPreds!;
   const dims = info.inputDims;
-  const mirrored = await extractHeadFeaturesAsync(model, picked.map((i) => faces[i]), true);
-  if (preprocessing.flipTta === 'mean-features') {
+  const meanFeatures = preprocessing.flipTta === 'mean-features';
+  if (meanFeatures && mirror === 'all') {
+    // Plain and mirrored faces in one batch per backbone, then the heads on the mean features.
+    const both = await extractHeadFeaturesAsync(model, [...itemsOf(faces, false), ...itemsOf(faces, true)]);
+    const mean = new Float32Array(n * dims);
+    for (let i = 0; i < n * dims; i++) mean[i] = (both[i] + both[n * dims + i]) / 2;
+    return predictFromFeaturesAsync(model.heads, info, mean, n);
+  }
+  const plain = await extractHeadFeaturesAsync(model, itemsOf(faces, false));
+  const plainPreds = await predictFromFeaturesAsync(model.heads, info, plain, n);
+  if (preprocessing.flipTta === 'none' || mirror === 'none') return plainPreds;
+  const picked = mirror === 'all' ? faces.map((_, i) => i) : plainPreds.flatMap((p, i) => (isUncertain(p) ? [i] : []));
+  if (picked.length === 0) return plainPreds;
+  const mirrored = await extractHeadFeaturesAsync(model, picked.map((i) => ({ face: faces[i], flip: true })));
+  if (meanFeatures) {
     const mean = new Float32Array(picked.length * dims);
     picked.forEach((face, k) => {
       for (let j = 0; j < dims; j++) mean[k * dims + j] = (plain[face * dims + j] + mirrored[k * dims + j]) / 2;
     });
     const averaged = await predictFromFeaturesAsync(model.heads, info, mean, picked.length);
-    if (!plainPreds) return averaged;
     const out = [...plainPreds];
     picked.forEach((face, k) => (out[face] = averaged[k]));
     return out;
   }
   const b = await predictFromFeaturesAsync(model.heads, info, mirrored, picked.length);
-  const out = [...plainPreds!];
-  picked.forEach((face, k) => (out[face] = averagePredictions(plainPreds![face], b[k])));
+  const out = [...plainPreds];
+  picked.forEach((face, k) => (out[face] = averagePredictions(plainPreds[face], b[k])));
   return out;
 }

@@ -38,7 +38,13 @@ export type PixelRect = { x: number; y: number; width: number; height: number };
  * the faces' regions instead of the whole photo saves most of the canvas read-back). `read()` with
  * no rectangle returns the whole image.
  */
-export type PixelSource = { width: number; height: number; read(rect?: PixelRect): PixelImage };
+export type PixelSource = {
+  width: number;
+  height: number;
+  read(rect?: PixelRect): PixelImage;
+  /** A copy whose long side is `longSide` px, resampled natively (the browser's createImageBitmap); absent: callers resample in JS. */
+  scaled?(longSide: number): Promise<PixelImage>;
+};
 
 /**
  * The smallest rectangle holding every source pixel that preprocessFace(image, box, spec) reads for

@@ -11,6 +11,8 @@ import type { FaceDetector } from '../../../lib/ml/detector';
 import { loadDetectorNode } from '../../../lib/ml/detector.node';
 import { needsCloserLook, scanFaces } from '../../../lib/ml/face-scan';
 import { decodeImage } from '../../../lib/ml/image.node';
+import { type PixelImage, pixelSource } from '../../../lib/ml/preprocess';
+import sharp from 'sharp';
 
 const FACES = path.resolve(__dirname, '../../fixtures/faces');
 const chips = readdirSync(FACES).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(FACES, f));
@@ -66,5 +68,30 @@ describe('scanFaces', () => {
   it('fine: the single 608 px pass', async () => {
     const { passes } = await scanFaces(detector, await photo([{ x: 220, y: 140, size: 200 }]), { scan: 'fine' });
     expect(passes).toEqual([608]);
+  });
+
+  it('a source with a native resize: the fine pass runs on its copy, boxes mapped back to the image', async () => {
+    const image = await photo(Array.from({ length: 6 }, (_, i) => ({ x: 120 + (i % 3) * 168, y: 120 + Math.floor(i / 3) * 168, size: 48 })));
+    const sides: number[] = [];
+    const scaled = async (side: number): Promise<PixelImage> => {
+      sides.push(side);
+      const { data, info } = await sharp(Buffer.from(image.data as Uint8Array), { raw: { width: image.width, height: image.height, channels: image.channels } })
+        .resize(side, Math.round((side * image.height) / image.width), { fit: 'fill' })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return { data, width: info.width, height: info.height, channels: info.channels as 3 };
+    };
+    const js = await scanFaces(detector, image);
+    const native = await scanFaces(detector, { ...pixelSource(image), scaled });
+    expect(sides).toEqual([608]);
+    expect(native.passes).toEqual([320, 608]);
+    expect(native.detections).toHaveLength(js.detections.length);
+    for (const d of native.detections) {
+      const twin = js.detections.reduce((a, b) => (Math.abs(b.box.x - d.box.x) + Math.abs(b.box.y - d.box.y) < Math.abs(a.box.x - d.box.x) + Math.abs(a.box.y - d.box.y) ? b : a));
+      // Another resampler moves 48 px boxes by ~3 px; a wrong mapping would move them by tens.
+      expect(Math.abs(twin.box.x - d.box.x)).toBeLessThan(0.1 * d.box.width);
+      expect(Math.abs(twin.box.y - d.box.y)).toBeLessThan(0.1 * d.box.width);
+      expect(Math.abs(twin.box.width - d.box.width)).toBeLessThan(0.1 * d.box.width);
+    }
   });
 });
