@@ -10,20 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initWasmBackend } from '../lib/ml/backbones.node';
-import { DatasetMissingError, loadUtkFace } from '../workers/trainer/utkface';
+import { loadUtkFaceOrExit } from '../workers/trainer/utkface';
 import { DEFAULT_SHIFT, runDomainShift } from './al/domain-shift';
 
 async function main() {
-  let records;
-  try {
-    records = loadUtkFace();
-  } catch (err) {
-    if (err instanceof DatasetMissingError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const records = loadUtkFaceOrExit('bench:domain-shift');
   await initWasmBackend();
   const cpu0 = process.cpuUsage();
   const cold = process.argv.includes('--cold') ? mkdtempSync(path.join(os.tmpdir(), 'facet-shift-cache-')) : undefined;

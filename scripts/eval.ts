@@ -22,7 +22,7 @@ import { extractFeatures, openCache } from '../workers/trainer/extract';
 import { predictCached } from '../workers/trainer/fit';
 import { evaluate, type Prediction } from '../workers/trainer/metrics';
 import { groupTable, overallTable, type ReportRow } from '../workers/trainer/report';
-import { DatasetMissingError, type FaceRecord, loadUtkFace } from '../workers/trainer/utkface';
+import { type FaceRecord, loadUtkFaceOrExit } from '../workers/trainer/utkface';
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -46,16 +46,7 @@ function modelDirs(): { name: string; dir: string }[] {
 }
 
 async function main() {
-  let records: FaceRecord[];
-  try {
-    records = loadUtkFace();
-  } catch (err) {
-    if (err instanceof DatasetMissingError) {
-      console.error(`eval: ${err.message}\neval: nothing evaluated.`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const records = loadUtkFaceOrExit('eval (nothing evaluated)');
   const limit = Number(option('--limit') ?? Infinity);
   const test = spread(records.filter((r) => r.split === 'test'), limit);
   const keys = test.map((r) => r.key);

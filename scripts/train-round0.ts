@@ -19,7 +19,7 @@ import { extractFeatures } from '../workers/trainer/extract';
 import { fitHeads, predictCached } from '../workers/trainer/fit';
 import { evaluate } from '../workers/trainer/metrics';
 import { registerVersion, saveModelVersion, shippedCopy } from '../workers/trainer/save-model';
-import { DatasetMissingError, loadUtkFace, splitCounts } from '../workers/trainer/utkface';
+import { loadUtkFaceOrExit, splitCounts } from '../workers/trainer/utkface';
 import { VARIANTS, variantBackbones } from '../workers/trainer/variants';
 
 const args = process.argv.slice(2);
@@ -30,16 +30,7 @@ const CROP_MARGIN = 0;
 const root = process.cwd();
 
 async function main() {
-  let records;
-  try {
-    records = loadUtkFace();
-  } catch (err) {
-    if (err instanceof DatasetMissingError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const records = loadUtkFaceOrExit('train:round0');
   const counts = splitCounts(records);
   log(`UTKFace: ${records.length} faces (train ${counts.train}, val ${counts.val}, test ${counts.test})`);
   await initWasmBackend();

@@ -48,6 +48,17 @@ export function loadUtkFace(dir = defaultUtkFaceDir(), seed = DEFAULT_SPLIT_SEED
   return records;
 }
 
+/** For command-line entry points: the records, or the reason they are missing on stderr and exit code 2. */
+export function loadUtkFaceOrExit(what: string): FaceRecord[] {
+  try {
+    return loadUtkFace();
+  } catch (err) {
+    if (!(err instanceof DatasetMissingError)) throw err;
+    console.error(`${what}: ${err.message}`);
+    process.exit(2);
+  }
+}
+
 export function splitCounts(records: FaceRecord[]): Record<Split, number> {
   const counts = { train: 0, val: 0, test: 0 };
   for (const r of records) counts[r.split]++;
