@@ -99,6 +99,13 @@ async function profile(backend: BackendName, list: string[], reps = 7) {
   for (const [name, b64] of [['single', list[0]], ['group', list[list.length - 1]]] as const) {
     const photo = blob(b64);
     await med(`${name}: decodeBlob (work + 320 copy)`, async () => decodeBlob(photo, () => 320));
+    const { decodeForScan } = await import('../lib/ml/decode.browser');
+    await med(`${name}: decodeForScan (bitmap + 320 copy)`, async () => (await decodeForScan(photo, () => 320)).close());
+    await med(`${name}: decodeForScan + one 240² region`, async () => {
+      const d = await decodeForScan(photo, () => 320);
+      d.work.read({ x: 100, y: 100, width: 240, height: 240 });
+      d.close();
+    });
     await med(`${name}: createImageBitmap(blob)`, async () => (await createImageBitmap(photo, { imageOrientation: 'from-image' })).close());
     const full = await createImageBitmap(photo, { imageOrientation: 'from-image' });
     await med(`${name}: bitmapPixels(full)`, () => bitmapPixels(full));

@@ -4,9 +4,10 @@
  * age/gender pipeline run in the same page on the same photos, with recall, age MAE and gender
  * accuracy of each. Bundles its own page with esbuild and serves it (no Next build needed).
  * Usage: npm run bench:prelabel -- [--singles 40] [--groups 4] [--backends wasm,webgl] [--slow-photos 8] [--webgpu-fallback]
- *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none] [--workers 1,2]
+ *   [--models r0,ag-all] [--scans auto,fine] [--mirrors uncertain,all,none] [--workers 1,2] [--coarse 320,256]
  * --models: r0 (shipped) and any variant trained into .cache/models/agegender/<id> by scripts/train-round0.ts.
  * --scans: detector strategies (lib/ml/face-scan.ts); `fine` alone is the one-pass 608 px detector of before.
+ * --coarse: long side of the coarse detector pass (lib/ml/face-scan.ts coarseInputSize, multiple of 32).
  * --mirrors: which faces get the mirrored second pass (lib/ml/predict.ts MirrorMode); the first listed is the default.
  * --workers: pre-label workers analysing photos at once (the app uses one per core on wasm, lib/ml/prelabel-pool.ts);
  *   face-api runs as a library does, on the page's thread. Stage times are summed over workers (busy time, not wall).
@@ -123,10 +124,13 @@ async function main() {
         for (const scan of arg('--scans', 'auto,fine').split(',')) {
           for (const mirror of arg('--mirrors', 'uncertain,all,none').split(',')) {
             for (const workers of arg('--workers', '1,2').split(',').map(Number)) {
-              if (backend !== 'wasm' && workers > 1) continue;
-              const run = await call('benchFacet', backend, list, { modelPath: modelPath(model), scan, mirror, workers });
-              const fps = line(`Facet ${model}, ${scan} scan, mirror ${mirror}, ${workers} worker${workers > 1 ? 's' : ''}`, set, run);
-              console.log(`${''.padEnd(34)} ratio vs face-api: ${(fps / base).toFixed(2)}× (goal ≥ 10×)`);
+              for (const coarseInputSize of arg('--coarse', '320').split(',').map(Number)) {
+                if (backend !== 'wasm' && workers > 1) continue;
+                const run = await call('benchFacet', backend, list, { modelPath: modelPath(model), scan, mirror, workers, coarseInputSize });
+                const coarse = coarseInputSize === 320 ? '' : ` coarse ${coarseInputSize}`;
+                const fps = line(`Facet ${model}, ${scan}${coarse} scan, mirror ${mirror}, ${workers} worker${workers > 1 ? 's' : ''}`, set, run);
+                console.log(`${''.padEnd(34)} ratio vs face-api: ${(fps / base).toFixed(2)}× (goal ≥ 10×)`);
+              }
             }
           }
         }

@@ -136,47 +136,75 @@ export function cropResize(
   if (!(crop.side > 0)) throw new RangeError('face box must have a positive size');
   const xTaps = resampleTaps(crop.x, crop.side, size, width);
   const yTaps = resampleTaps(crop.y, crop.side, size, height);
+  // Flat tap tables for the inner loops (same weights, same summation order as per-sample arrays).
+  const xt = flatTaps(xTaps);
   const inY = yTaps.filter((t) => !t.outside);
   const y0 = inY.length ? inY[0].start : 0;
   const y1 = inY.length ? Math.max(...inY.map((t) => t.start + t.weights.length)) : 0;
   // Horizontal pass over the source rows the vertical pass needs.
   const rows = new Float64Array(Math.max(0, y1 - y0) * size * 3);
   for (let sy = y0; sy < y1; sy++) {
-    const rowOut = (sy - y0) * size * 3;
-    for (let j = 0; j < size; j++) {
-      const { start, weights } = xTaps[j];
+    let o = (sy - y0) * size * 3;
+    const rowStart = sy * width;
+    for (let j = 0; j < size; j++, o += 3) {
+      const n = xt.count[j];
+      let p = (rowStart + xt.start[j]) * channels;
+      let wi = j * xt.stride;
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let k = 0; k < weights.length; k++) {
-        const p = (sy * width + start + k) * channels;
-        const w = weights[k];
+      for (let k = 0; k < n; k++, p += channels) {
+        const w = xt.weights[wi++];
         r += w * data[p];
         g += w * data[p + 1];
         b += w * data[p + 2];
       }
-      rows[rowOut + j * 3] = r;
-      rows[rowOut + j * 3 + 1] = g;
-      rows[rowOut + j * 3 + 2] = b;
+      rows[o] = r;
+      rows[o + 1] = g;
+      rows[o + 2] = b;
     }
   }
   const out = new Float32Array(size * size * 3);
   for (let i = 0; i < size; i++) {
     const { start, weights, outside: rowOutside } = yTaps[i];
+    const base = (start - y0) * size * 3;
     for (let j = 0; j < size; j++) {
       const o = (i * size + (options.flip ? size - 1 - j : j)) * 3;
-      if (rowOutside || xTaps[j].outside) {
+      if (rowOutside || xt.outside[j]) {
         out[o] = out[o + 1] = out[o + 2] = pad;
         continue;
       }
-      for (let c = 0; c < 3; c++) {
-        let v = 0;
-        for (let k = 0; k < weights.length; k++) v += weights[k] * rows[((start + k - y0) * size + j) * 3 + c];
-        out[o + c] = v;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let k = 0, q = base + j * 3; k < weights.length; k++, q += size * 3) {
+        const w = weights[k];
+        r += w * rows[q];
+        g += w * rows[q + 1];
+        b += w * rows[q + 2];
       }
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
     }
   }
   return out;
+}
+
+/** Taps as flat typed arrays: `count[j]` weights from `weights[j·stride]`, first source index `start[j]`. */
+function flatTaps(taps: Taps) {
+  const stride = Math.max(1, ...taps.map((t) => t.weights.length));
+  const weights = new Float64Array(taps.length * stride);
+  const start = new Int32Array(taps.length);
+  const count = new Int32Array(taps.length);
+  const outside = new Uint8Array(taps.length);
+  taps.forEach((t, j) => {
+    weights.set(t.weights, j * stride);
+    start[j] = t.start;
+    count[j] = t.weights.length;
+    outside[j] = t.outside ? 1 : 0;
+  });
+  return { stride, weights, start, count, outside };
 }
 
 /** In place: channel order and (value - mean) * scale. */
