@@ -67,12 +67,15 @@ const pct = (v: number | null) => (v === null ? 'not reached' : `${(100 * v).toF
 
 function merge(files: string[]) {
   const parts = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as Meta & { curves: Record<string, Curve[]>; log: RoundLog[] });
-  const ids = Object.keys(parts[0].curves);
-  if (parts.some((p) => Object.keys(p.curves).join() !== ids.join())) throw new Error('--merge: the runs compared different policies');
+  // The policies every run compared (a run may have had more: e.g. a candidate dropped after some seeds).
+  const ids = Object.keys(parts[0].curves).filter((id) => parts.every((p) => id in p.curves));
+  if (ids[0] !== 'random') throw new Error('--merge: every run needs the random baseline');
+  const dropped = [...new Set(parts.flatMap((p) => Object.keys(p.curves)))].filter((id) => !ids.includes(id));
+  if (dropped.length) log(`--merge: ${dropped.join(', ')} not in every run; left out`);
   const runs = Object.fromEntries(ids.map((id) => [id, parts.flatMap((p) => p.curves[id])]));
   const configs = parts.map((p) => p.config);
   log(`Merged ${files.length} runs: ${configs.map((c) => `seed ${c.seed} ×${c.repeats}`).join(', ')}`);
-  report(runs, ids, parts.flatMap((p) => p.log), {
+  report(runs, ids, parts.flatMap((p) => p.log).filter((e) => ids.includes(e.policy)), {
     config: { merged: configs },
     subtitle: `${(parts[0].subtitle ?? '').replace(/; \d+ repeat\(s\)/, '')}; ${runs[ids[0]].length} repeats (merged)`,
     wallSeconds: parts.reduce((s, p) => s + p.wallSeconds, 0),
