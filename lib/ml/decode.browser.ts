@@ -40,26 +40,11 @@ export type DecodedImage = { work: PixelImage; original: { width: number; height
 
 /** `detectorSide(w, h)`: also return a copy whose long side is that many pixels (when it is a downscale). */
 export async function decodeBlob(blob: Blob, detectorSideFor?: (w: number, h: number) => number, maxSide = WORK_MAX_SIDE): Promise<DecodedImage> {
-  const full = await bitmap(blob);
-  const original = { width: full.width, height: full.height };
-  const detectorSide = detectorSideFor?.(original.width, original.height);
-  const fit = (side: number) => {
-    const s = side / Math.max(original.width, original.height);
-    return { width: Math.max(1, Math.round(original.width * s)), height: Math.max(1, Math.round(original.height * s)) };
-  };
+  const scan = await decodeForScan(blob, detectorSideFor, maxSide);
   try {
-    const workBmp = Math.max(original.width, original.height) > maxSide ? await bitmap(blob, fit(maxSide)) : full;
-    const work = bitmapPixels(workBmp);
-    if (workBmp !== full) workBmp.close();
-    let detector: PixelImage | undefined;
-    if (detectorSide && detectorSide < Math.max(work.width, work.height)) {
-      const detBmp = await createImageBitmap(full, { resizeWidth: fit(detectorSide).width, resizeHeight: fit(detectorSide).height, resizeQuality: 'medium' });
-      detector = bitmapPixels(detBmp);
-      detBmp.close();
-    }
-    return { work, original, detector };
+    return { work: scan.work.read(), original: scan.original, detector: scan.detector };
   } finally {
-    full.close();
+    scan.close();
   }
 }
 
