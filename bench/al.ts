@@ -40,6 +40,7 @@ const { values: opt } = parseArgs({
     pool: { type: 'string' },
     steps: { type: 'string' },
     warm: { type: 'boolean', default: false },
+    fits: { type: 'string' },
     features: { type: 'string', default: 'r0' },
     pca: { type: 'string' },
     eval: { type: 'string', default: 'test' },
@@ -58,6 +59,7 @@ const cfg = {
   seedSize: num(opt['seed-size'], 200),
   pool: num(opt.pool, quick ? 6000 : 0),
   steps: num(opt.steps, quick ? 200 : DEFAULT_LEARNER.steps),
+  fits: num(opt.fits, 1),
   pca: num(opt.pca, 256),
   features: opt.features as FeatureSetId,
 };
@@ -125,7 +127,7 @@ async function main() {
   log(`  pool: ${pool.length} faces of the train split${cfg.pool ? ' (seeded subsample)' : ''}; evaluation: the ${evalName} split (${evalSet.length} faces, never trained on)`);
   log(`  features: ${cfg.features} (${FEATURE_SETS[cfg.features].refs.length} backbone outputs) → ${table.dims}-d${cfg.pca ? ' (PCA, fitted without labels)' : ''}`);
   log(`  learner: Facet's heads (dense+BN+ReLU+dropout trunk, gender sigmoid, 24-bin age softmax + regression), ` +
-    `${cfg.steps ? `${cfg.steps} Adam steps per round (batch ${learner.train?.batchSize}, no early stopping)` : 'early stopping on 500 faces of the other held-out split'}, ${opt.warm ? 'warm-started each round' : 'retrained from scratch each round'}`);
+    `${cfg.steps ? `${cfg.steps} Adam steps per round (batch ${learner.train?.batchSize}, no early stopping)` : 'early stopping on 500 faces of the other held-out split'}, ${opt.warm ? 'warm-started each round' : 'retrained from scratch each round'}${cfg.fits > 1 ? `, mean of ${cfg.fits} fits (seeds) per round` : ''}`);
   log(`  schedule: seed ${cfg.seedSize} random faces, then ${cfg.rounds} rounds of ${cfg.k}; ${cfg.repeats} repeat(s) from seed ${cfg.seed}`);
   log(`  policies: ${policies.map((p) => `\n    ${p.id}: ${p.label}`).join('')}`);
 
@@ -134,7 +136,7 @@ async function main() {
   for (let rep = 0; rep < cfg.repeats; rep++) {
     const seed = cfg.seed + rep;
     log(`\nrepeat ${rep + 1}/${cfg.repeats} (seed ${seed})`);
-    const r = await simulate(table, pool, val, evalSet, policies, { seed, seedSize: cfg.seedSize, rounds: cfg.rounds, k: cfg.k, learner }, (e) => {
+    const r = await simulate(table, pool, val, evalSet, policies, { seed, seedSize: cfg.seedSize, rounds: cfg.rounds, k: cfg.k, learner, fits: cfg.fits }, (e) => {
       if (e.round === 0 && e.policy !== policyIds[0]) return;
       log(`  ${e.policy.padEnd(14)} round ${String(e.round).padStart(2)}  labels ${String(e.labels).padStart(5)}  MAE ${e.mae.toFixed(2)}  gender ${(100 * e.genderAccuracy).toFixed(1)}%  (fit ${(e.fitMs / 1000).toFixed(1)} s, ${e.epochs} epochs; select+score ${(e.selectMs / 1000).toFixed(1)} s)`);
     });
@@ -145,7 +147,7 @@ async function main() {
   const cpu = process.cpuUsage(cpu0);
   report(runs, policyIds, allLog, {
     config: { ...cfg, policies: policyIds, warm: opt.warm, eval: evalName },
-    subtitle: `UTKFace pool ${pool.length}, eval ${evalName} ${evalSet.length}; seed ${cfg.seedSize} + ${cfg.rounds}×${cfg.k}; ${cfg.repeats} repeat(s); ${cfg.features}→${table.dims}-d; ${cfg.steps} steps/round`,
+    subtitle: `UTKFace pool ${pool.length}, eval ${evalName} ${evalSet.length}; seed ${cfg.seedSize} + ${cfg.rounds}×${cfg.k}; ${cfg.repeats} repeat(s); ${cfg.features}→${table.dims}-d; ${cfg.steps} steps/round${cfg.fits > 1 ? ` × ${cfg.fits} fits` : ''}`,
     wallSeconds: (performance.now() - t0) / 1000,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   });

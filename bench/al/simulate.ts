@@ -8,7 +8,8 @@ import type { FacePrediction } from '../../lib/domain/al-policy';
 import { type RecentFace, seededRng } from '../../lib/domain/queue-policy';
 import type { Curve } from './curves';
 import type { FeatureTable } from './data';
-import { HeadsLearner, type Labeled, type LearnerOptions } from './learner';
+import { makeLearner } from './ensemble';
+import type { Labeled, LearnerOptions } from './learner';
 import type { Policy } from './policies';
 
 export type SimulationConfig = {
@@ -17,6 +18,8 @@ export type SimulationConfig = {
   rounds: number;
   k: number;
   learner: LearnerOptions;
+  /** Fits per round whose mean predictions are scored and used (default 1). */
+  fits?: number;
 };
 
 /** Who a round's picks were: mean age and the shares of children (< 10) and people 60+. */
@@ -56,7 +59,7 @@ export async function simulate(
 
   // Round 0 is the same for every policy: fit once, score the pool once.
   const t0 = performance.now();
-  const first = new HeadsLearner(table, val, { ...cfg.learner, warmStart: false }, cfg.seed);
+  const first = makeLearner(table, val, { ...cfg.learner, warmStart: false }, cfg.seed, cfg.fits);
   await first.fit(seedSet);
   const seedMetrics = first.evaluate(evalSet);
   const seedKeys = new Set(seedSet.map((r) => r.key));
@@ -76,7 +79,7 @@ export async function simulate(
     const r0: RoundLog = { policy: policy.id, round: 0, ...point, fitMs: seedMs, selectMs: 0, epochs: 0 };
     log.push(r0);
     onRound(r0);
-    const learner = new HeadsLearner(table, val, cfg.learner, cfg.seed);
+    const learner = makeLearner(table, val, cfg.learner, cfg.seed, cfg.fits);
     if (cfg.learner.warmStart) learner.setWeights(seedWeights);
     const labeled = [...seedSet];
     const labeledKeys = new Set(seedKeys);
