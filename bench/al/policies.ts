@@ -89,8 +89,7 @@ function stratifiedPolicy(id: string, label: string, score: ScoreFn | Scorer, ho
     id,
     label,
     select: (ctx) => {
-      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
-      const taken = new Set(random);
+      const { random, taken } = randomSlice(ctx, randomShare);
       const scores = typeof score === 'function' ? ctx.preds.map((p) => score(p).score) : score.scores(ctx);
       const bands = new Map<string, { key: string; s: number; err: number }[]>();
       ctx.unlabeled.forEach((key, i) => {
@@ -155,17 +154,27 @@ export function committeeScorer(how: { density?: boolean; noise?: boolean; noise
   };
 }
 
+/** A round's random slice (`randomShare` of k), and the set of faces taken so far. */
+function randomSlice(ctx: SelectContext, randomShare: number) {
+  const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
+  return { random, taken: new Set(random) };
+}
+
+/** The `n` highest-scoring unlabeled faces not yet taken. */
+function topScored(ctx: SelectContext, scorer: Scorer, taken: ReadonlySet<string>, n: number): string[] {
+  const s = scorer.scores(ctx);
+  const order = ctx.unlabeled.map((key, i) => ({ key, s: s[i] })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
+  return order.slice(0, n).map((c) => c.key);
+}
+
 /** The `randomShare` slice at random, the rest the highest-scoring faces. */
 function topPolicy(id: string, label: string, scorer: Scorer, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
   return {
     id,
     label,
     select: (ctx) => {
-      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
-      const taken = new Set(random);
-      const s = scorer.scores(ctx);
-      const order = ctx.unlabeled.map((key, i) => ({ key, s: s[i] })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
-      return [...random, ...order.slice(0, ctx.k - random.length).map((c) => c.key)];
+      const { random, taken } = randomSlice(ctx, randomShare);
+      return [...random, ...topScored(ctx, scorer, taken, ctx.k - random.length)];
     },
   };
 }
@@ -180,15 +189,12 @@ function hybridPolicy(id: string, label: string, scorer: Scorer, diversityShare 
     id,
     label,
     select: (ctx) => {
-      const random = shuffleTake(ctx.unlabeled, Math.round(ctx.k * randomShare), ctx.rng);
-      const taken = new Set(random);
+      const { random, taken } = randomSlice(ctx, randomShare);
       const nDiverse = Math.round((ctx.k - random.length) * diversityShare);
       const pool = shuffleTake(ctx.unlabeled.filter((key) => !taken.has(key)), candidates, ctx.rng);
       const diverse = kCenterGreedy(ctx.table, pool, [...ctx.labeled, ...random], nDiverse);
       diverse.forEach((key) => taken.add(key));
-      const s = scorer.scores(ctx);
-      const order = ctx.unlabeled.map((key, i) => ({ key, s: s[i] })).filter((c) => !taken.has(c.key)).sort((a, b) => b.s - a.s);
-      return [...random, ...diverse, ...order.slice(0, ctx.k - random.length - diverse.length).map((c) => c.key)];
+      return [...random, ...diverse, ...topScored(ctx, scorer, taken, ctx.k - random.length - diverse.length)];
     },
   };
 }
