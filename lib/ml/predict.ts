@@ -8,7 +8,7 @@ import { AGE_BIN_CENTERS, AGE_BIN_COUNT } from '../domain/age-bins';
 import { normalizedEntropy } from '../domain/uncertainty';
 import type { Backbone } from './backbones';
 import type { HeadsInfo, ModelManifest } from './manifest';
-import { type FaceBox, type PixelImage, type PreprocessSpec, preprocessFace } from './preprocess';
+import { type FaceBox, mirrorHwc, type PixelImage, type PreprocessSpec, preprocessFace } from './preprocess';
 
 export type FacePrediction = {
   age: number;
@@ -89,21 +89,6 @@ type BackboneRef = ModelManifest['backbones'][number];
 /** A face and whether the backbones see it mirrored (flip TTA). */
 type FaceItem = { face: FaceCrop; flip: boolean };
 
-/** `rgb` (size×size×3, HWC) mirrored left–right: the same numbers cropResize gives with flip. */
-function mirrorRows(rgb: Float32Array, size: number): Float32Array {
-  const out = new Float32Array(rgb.length);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const from = (y * size + x) * 3;
-      const to = (y * size + size - 1 - x) * 3;
-      out[to] = rgb[from];
-      out[to + 1] = rgb[from + 1];
-      out[to + 2] = rgb[from + 2];
-    }
-  }
-  return out;
-}
-
 /**
  * One backbone's input batch: every item cropped and normalised as that backbone expects. A face
  * that comes both plain and mirrored is resampled once; the mirror is that crop's rows reversed.
@@ -117,7 +102,7 @@ function backboneInput(model: AgeGenderModel, ref: BackboneRef, items: FaceItem[
   const done = new Map<FaceCrop, { flip: boolean; data: Float32Array }>();
   items.forEach(({ face, flip }, i) => {
     const twin = done.get(face);
-    const data = twin ? (twin.flip === flip ? twin.data : mirrorRows(twin.data, s)) : preprocessFace(face.image, face.box, spec, flip);
+    const data = twin ? (twin.flip === flip ? twin.data : mirrorHwc(twin.data, s)) : preprocessFace(face.image, face.box, spec, flip);
     if (!twin) done.set(face, { flip, data });
     batch.set(data, i * s * s * 3);
   });

@@ -248,3 +248,17 @@ export function preprocessBatch(
 export function preprocessToTensor(image: PixelImage, box: FaceBox, spec: PreprocessSpec, flip = false): tf.Tensor4D {
   return preprocessBatch([{ image, box, flip }], spec);
 }
+
+/** The horizontally mirrored copy of size×size×3 HWC pixels (what preprocessFace(…, flip) returns). */
+export function mirrorHwc(pixels: Float32Array, size: number): Float32Array {
+  const out = new Float32Array(pixels.length);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const from = (y * size + x) * 3;
+      const to = (y * size + size - 1 - x) * 3;
+      out[to] = pixels[from];
+      out[to + 1] = pixels[from + 1];
+      out[to + 2] = pixels[from + 2];
+    }
+  return out;
+}

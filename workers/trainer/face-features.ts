@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKBONES, type Backbone, type BackboneId } from '../../lib/ml/backbones';
 import { loadBackboneNode } from '../../lib/ml/backbones.node';
 import { decodeImage } from '../../lib/ml/image.node';
-import { type FaceBox, type PixelImage, preprocessFace } from '../../lib/ml/preprocess';
+import { type FaceBox, mirrorHwc, type PixelImage, preprocessFace } from '../../lib/ml/preprocess';
 import { hash53 } from '../../lib/domain/split';
 import { type CacheSet, type FeatureLayout, openCacheSet } from './dataset';
 import { PREPROCESS_VERSION, preprocessSpecOf, variantName } from './extract';
@@ -95,20 +95,6 @@ export type EnsureOptions = {
  * dominate. Small passes keep the event loop (heartbeats) free: one pass blocks it for < 1 s.
  */
 export const PASS_SIZE: Partial<Record<BackboneId, number>> = { 'faceapi-agegender': 8, 'faceapi-recognition': 8 };
-
-/** The horizontally mirrored copy of size×size×3 HWC pixels (what preprocessFace(…, flip) returns). */
-export function mirrorHwc(pixels: Float32Array, size: number): Float32Array {
-  const out = new Float32Array(pixels.length);
-  for (let y = 0; y < size; y++)
-    for (let x = 0; x < size; x++) {
-      const from = (y * size + x) * 3;
-      const to = (y * size + size - 1 - x) * 3;
-      out[to] = pixels[from];
-      out[to + 1] = pixels[from + 1];
-      out[to + 2] = pixels[from + 2];
-    }
-  return out;
-}
 
 function concatRows(parts: Record<string, Float32Array>[]): Record<string, Float32Array> {
   const out: Record<string, Float32Array> = {};

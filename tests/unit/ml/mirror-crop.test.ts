@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type PixelImage, preprocessFace } from '@/lib/ml/preprocess';
 import { BACKBONES } from '@/lib/ml/backbones';
-import { mirrorHwc } from '@/workers/trainer/face-features';
+import { mirrorHwc, type PixelImage, preprocessFace } from '@/lib/ml/preprocess';
 
 /** The trainer preprocesses each crop once and mirrors it for the flipped view: that must equal the flipped preprocessing exactly. */
 describe('mirrorHwc', () => {
