@@ -19,13 +19,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initWasmBackend } from '../lib/ml/backbones.node';
 import { seededRng } from '../lib/domain/queue-policy';
-import { DatasetMissingError, type FaceRecord, loadUtkFace } from '../workers/trainer/utkface';
+import { loadUtkFaceOrExit } from '../workers/trainer/utkface';
 import { asciiChart, curvesSvg, type Series } from './al/chart';
 import { type Curve, labelSavings, meanCurve, savingsByBudget, spread } from './al/curves';
 import { ensureFeatures, FEATURE_SETS, type FeatureSetId, loadTable, openFeatureCaches, withCachedFeatures } from './al/data';
 import { DEFAULT_LEARNER, type LearnerOptions } from './al/learner';
 import { POLICIES } from './al/policies';
-import { type RoundLog, simulate } from './al/simulate';
+import { type RoundLog, shuffled, simulate } from './al/simulate';
 
 const { values: opt } = parseArgs({
   options: {
@@ -91,16 +91,7 @@ async function main() {
   if (policyIds[0] !== 'random') throw new Error('--policies must start with random (the baseline)');
   if (!(cfg.features in FEATURE_SETS)) throw new Error(`unknown --features ${cfg.features}`);
   if (opt.eval !== 'test' && opt.eval !== 'val') throw new Error('--eval is test or val');
-  let records: FaceRecord[];
-  try {
-    records = loadUtkFace();
-  } catch (err) {
-    if (err instanceof DatasetMissingError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  let records = loadUtkFaceOrExit('bench:al');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await initWasmBackend();
@@ -114,8 +105,7 @@ async function main() {
   const table = await loadTable(records, cfg.features, cfg.pca, caches, log);
   let pool = records.filter((r) => r.split === 'train');
   if (cfg.pool > 0 && cfg.pool < pool.length) {
-    const rng = seededRng(cfg.seed + 99);
-    pool = pool.map((r) => ({ r, u: rng() })).sort((a, b) => a.u - b.u).slice(0, cfg.pool).map((x) => x.r);
+    pool = shuffled(pool, seededRng(cfg.seed + 99)).slice(0, cfg.pool);
   }
   const evalName = opt.eval as 'test' | 'val';
   const evalSet = records.filter((r) => r.split === evalName);

@@ -7,25 +7,24 @@
  */
 import { parseArgs } from 'node:util';
 import { initWasmBackend } from '../../lib/ml/backbones.node';
-import { seededRng } from '../../lib/domain/queue-policy';
-import { loadUtkFace } from '../../workers/trainer/utkface';
+import { loadUtkFaceOrExit } from '../../workers/trainer/utkface';
 import { spread } from './curves';
 import { loadTable, openFeatureCaches, withCachedFeatures } from './data';
 import { DEFAULT_LEARNER, HeadsLearner } from './learner';
+import { poolOrder } from './simulate';
 
 const { values: opt } = parseArgs({ options: { seed: { type: 'string', default: '5' }, labels: { type: 'string', default: '2200' }, fits: { type: 'string', default: '4' } } });
 
 async function main() {
   await initWasmBackend();
   const caches = openFeatureCaches('r0');
-  const records = withCachedFeatures(loadUtkFace(), caches, 'r0');
+  const records = withCachedFeatures(loadUtkFaceOrExit('bench:al fit-noise'), caches, 'r0');
   const table = await loadTable(records, 'r0', 256, caches);
   const pool = records.filter((r) => r.split === 'train');
   const test = records.filter((r) => r.split === 'test');
   const val = records.filter((r) => r.split === 'val').slice(0, 500);
   const seed = Number(opt.seed);
-  const rng = seededRng(seed * 7919 + 1); // simulate.ts's order: its first faces are the seed set, then random's picks are other faces
-  const labeled = pool.map((r) => ({ r, u: rng() })).sort((a, b) => a.u - b.u).slice(0, Number(opt.labels)).map((o) => o.r);
+  const labeled = poolOrder(pool, seed).slice(0, Number(opt.labels)); // simulate.ts's order: its seed set first
   const maes: number[] = [];
   const accs: number[] = [];
   for (let f = 0; f < Number(opt.fits); f++) {

@@ -5,7 +5,7 @@
  * retrained; after each fit the model is scored on the evaluation split.
  */
 import type { FacePrediction } from '../../lib/domain/al-policy';
-import { type RecentFace, seededRng } from '../../lib/domain/queue-policy';
+import { type RecentFace, type Rng, seededRng } from '../../lib/domain/queue-policy';
 import type { Curve } from './curves';
 import type { FeatureTable } from './data';
 import { makeLearner } from './ensemble';
@@ -21,6 +21,14 @@ export type SimulationConfig = {
   /** Fits per round whose mean predictions are scored and used (default 1). */
   fits?: number;
 };
+
+/** `items` in a random order drawn from `rng` (one draw per item, in order). */
+export function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  return items.map((r) => ({ r, u: rng() })).sort((a, b) => a.u - b.u).map((x) => x.r);
+}
+
+/** The pool in seed `seed`'s order: its first faces are the seed set every policy starts from. */
+export const poolOrder = <T>(pool: readonly T[], seed: number): T[] => shuffled(pool, seededRng(seed * 7919 + 1));
 
 /** Who a round's picks were: mean age and the shares of children (< 10) and people 60+. */
 export type PickedProfile = { meanAge: number; under10: number; over60: number };
@@ -52,9 +60,7 @@ export async function simulate(
   cfg: SimulationConfig,
   onRound: (r: RoundLog) => void = () => {},
 ): Promise<SimulationResult> {
-  const rng = seededRng(cfg.seed * 7919 + 1);
-  const order = pool.map((r, i) => ({ r, u: rng() + i * 0 })).sort((a, b) => a.u - b.u);
-  const seedSet = order.slice(0, cfg.seedSize).map((o) => o.r);
+  const seedSet = poolOrder(pool, cfg.seed).slice(0, cfg.seedSize);
   const byKey = new Map(pool.map((r) => [r.key, r]));
 
   // Round 0 is the same for every policy: fit once, score the pool once.
