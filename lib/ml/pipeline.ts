@@ -54,8 +54,6 @@ export type PipelineOptions = ScanOptions & {
   mirror?: MirrorMode;
 };
 
-export { mapDetections } from './face-scan';
-
 /** Where the time of one image went (ms), and the detector input sizes that ran. */
 export type PipelineTimings = { detectMs: number; headsMs: number; passes: number[] };
 

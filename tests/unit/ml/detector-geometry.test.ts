@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { chooseAutoBackend, isBackendChoice } from '../../../lib/ml/backend';
 import { decodeGrid, detectorGeometry, iou, mapBoxToImage, nonMaxSuppression } from '../../../lib/ml/detector';
-import { calibrateBox, mapDetections, scaleBox } from '../../../lib/ml/pipeline';
+import { mapDetections } from '../../../lib/ml/face-scan';
+import { calibrateBox, scaleBox } from '../../../lib/ml/pipeline';
 
 describe('detector geometry', () => {
   it('scales the long side to the input size and rounds both sides up to the 32-pixel grid', () => {
