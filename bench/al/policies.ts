@@ -9,6 +9,7 @@ import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng, seededRng } from '../.
 import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
 import { PoolDensity } from './density';
+import { gram, pick } from './design';
 import { kCenterGreedy } from './diversity';
 
 export type SelectContext = {
@@ -199,10 +200,65 @@ function hybridPolicy(id: string, label: string, scorer: Scorer, diversityShare 
   };
 }
 
+const poolGrams = new WeakMap<FeatureTable, { size: number; g: Float64Array }>();
+/** Σ xxᵀ over the whole pool (labeled and not): the same every round of a run, so computed once per table and pool. */
+function poolGram(ctx: SelectContext): Float64Array {
+  const size = ctx.labeled.length + ctx.unlabeled.length;
+  let entry = poolGrams.get(ctx.table);
+  if (!entry || entry.size !== size) {
+    const rows = [...ctx.labeled, ...ctx.unlabeled].map((k) => ctx.table.rowOf.get(k)!);
+    entry = { size, g: gram(ctx.table, rows) };
+    poolGrams.set(ctx.table, entry);
+  }
+  return entry.g;
+}
+
+/**
+ * Greedy V-optimal design (bench/al/design.ts) after the random slice: the faces whose labels most
+ * cut a linear model's predictive variance summed over the pool. `noise` scales each candidate's
+ * label noise by the heads' expected age error (relative to the pool's mean), so faces whose age
+ * the model finds ambiguous count as less informative.
+ */
+function designPolicy(id: string, label: string, how: { noise?: boolean; lambda?: number } = {}, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+  return {
+    id,
+    label,
+    select: (ctx) => {
+      const { random, taken } = randomSlice(ctx, randomShare);
+      const rowOf = (k: string) => ctx.table.rowOf.get(k)!;
+      const idx = ctx.unlabeled.map((_, i) => i).filter((i) => !taken.has(ctx.unlabeled[i]));
+      let noise: Float64Array | undefined;
+      if (how.noise) {
+        const err = idx.map((i) => expectedAgeError(ctx.preds[i]) + 1);
+        const mean = err.reduce((a, b) => a + b, 0) / err.length;
+        noise = Float64Array.from(err, (e) => (e / mean) ** 2);
+      }
+      const chosen = pick({
+        table: ctx.table,
+        labeled: [...ctx.labeled, ...random].map(rowOf),
+        candidates: idx.map((i) => rowOf(ctx.unlabeled[i])),
+        candidateNoise: noise,
+        poolGram: poolGram(ctx),
+        lambda: how.lambda ?? 10,
+        k: ctx.k - random.length,
+      });
+      return [...random, ...chosen.map((j) => ctx.unlabeled[idx[j]])];
+    },
+  };
+}
+
+/** `first` until the labeled set reaches `atLabels`, then `then` (e.g. cover the feature space first, then sample like the pool). */
+function switchPolicy(id: string, label: string, first: Policy, then: Policy, atLabels: number): Policy {
+  return { id, label, select: (ctx) => (ctx.labeled.length < atLabels ? first : then).select(ctx) };
+}
+
+const randomPolicy: Policy = { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) };
+const design = designPolicy('design', 'greedy V-optimal design: the faces that most cut a linear model\'s predictive variance over the pool (label-free) (+10% random)');
+
 const randomScorer: Scorer = { scores: (ctx) => ctx.unlabeled.map(() => ctx.rng()) };
 
 export const POLICIES: Record<string, Policy> = {
-  random: { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) },
+  random: randomPolicy,
   facet: queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore),
   'facet-years': queuePolicy('facet-years', 'queue with age uncertainty in years: gender 0.5 + expected age error 0.5 (+ rule, 10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
   'age-years': queuePolicy('age-years', 'queue by expected age error only (+ rule, 10% random)', mixedScore({ ageError: 1 })),
@@ -217,5 +273,9 @@ export const POLICIES: Record<string, Policy> = {
   'qbc-strat': stratifiedPolicy('qbc-strat', 'committee sd × representativeness within predicted age bands sized like the pool (+10% random)', committeeScorer({ density: true })),
   'band-random': stratifiedPolicy('band-random', 'random within predicted age bands sized like the pool (stratified random)', randomScorer),
   'qbc-hybrid': hybridPolicy('qbc-hybrid', 'half k-center feature diversity (among 3,000 random candidates), half committee sd × representativeness (+10% random)', committeeScorer({ density: true })),
+  design,
+  'design-half': designPolicy('design-half', 'V-optimal design for half of each round, the other half at random', {}, 0.5),
+  'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, 1000),
+  'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

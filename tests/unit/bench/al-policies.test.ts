@@ -45,3 +45,16 @@ describe('active-learning bench: stratified policies', () => {
     expect(adults).toBeGreaterThan(60); // pool share 50%
   });
 });
+
+describe('active-learning bench: design policies', () => {
+  for (const id of ['design', 'design-noise']) {
+    it(`${id} picks k distinct unlabeled faces, its random slice first`, () => {
+      const ctx = context(400, 40);
+      const labeled = ctx.unlabeled.slice(0, 20);
+      const picks = POLICIES[id].select({ ...ctx, unlabeled: ctx.unlabeled.slice(20), preds: ctx.preds.slice(20), labeled, labeledAges: labeled.map(() => 30) });
+      expect(picks).toHaveLength(40);
+      expect(new Set(picks).size).toBe(40);
+      expect(picks.some((p) => labeled.includes(p))).toBe(false);
+    });
+  }
+});
