@@ -85,6 +85,36 @@ type Stratified = {
  * children (whose gender is uncertain and whose age is cheap to get right). Predicted ages are
  * floored before banding (ageBand's bands are integer ranges: 19.5 would fall through to 70+).
  */
+/**
+ * `m` picks shared out over predicted age bands in proportion to `weight` (largest remainder, at
+ * most a band's size). Predicted ages are floored before banding (ageBand's bands are integer
+ * ranges: 19.5 would fall through to 70+). Faces are unlabeled-pool indices, `taken` ones left out.
+ */
+function bandQuotas(ctx: SelectContext, taken: ReadonlySet<string>, m: number, weight: (i: number) => number = () => 1): { faces: number[]; n: number }[] {
+  const bands = new Map<string, number[]>();
+  ctx.unlabeled.forEach((key, i) => {
+    if (taken.has(key)) return;
+    const band = ageBand(Math.floor(Math.max(0, ctx.preds[i].age)));
+    if (!bands.has(band)) bands.set(band, []);
+    bands.get(band)!.push(i);
+  });
+  const mass = (faces: number[]) => faces.reduce((n, i) => n + weight(i), 0);
+  const total = [...bands.values()].reduce((n, b) => n + mass(b), 0);
+  const quotas = [...bands.values()].map((faces) => {
+    const exact = Math.min(faces.length, (m * mass(faces)) / total);
+    return { faces, exact, n: Math.floor(exact) };
+  });
+  let left = m - quotas.reduce((n, q) => n + q.n, 0);
+  for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left > 0 && q.n < q.faces.length) (q.n++, left--);
+  return quotas.map(({ faces, n }) => ({ faces, n }));
+}
+
+/**
+ * Uncertainty within strata: the non-random picks are shared out over predicted age bands, and
+ * each band gives its most uncertain faces (or a feature-diverse set of its most uncertain) — the
+ * score still chooses faces, but can no longer spend most of a round on children (whose gender is
+ * uncertain and whose age is cheap to get right).
+ */
 function stratifiedPolicy(id: string, label: string, score: ScoreFn | Scorer, how: Stratified = { allocation: 'pool', within: 'top' }, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
   return {
     id,
@@ -92,27 +122,13 @@ function stratifiedPolicy(id: string, label: string, score: ScoreFn | Scorer, ho
     select: (ctx) => {
       const { random, taken } = randomSlice(ctx, randomShare);
       const scores = typeof score === 'function' ? ctx.preds.map((p) => score(p).score) : score.scores(ctx);
-      const bands = new Map<string, { key: string; s: number; err: number }[]>();
-      ctx.unlabeled.forEach((key, i) => {
-        if (taken.has(key)) return;
-        const band = ageBand(Math.floor(Math.max(0, ctx.preds[i].age)));
-        if (!bands.has(band)) bands.set(band, []);
-        bands.get(band)!.push({ key, s: scores[i], err: how.allocation === 'neyman' ? expectedAgeError(ctx.preds[i]) : 1 });
-      });
-      const m = ctx.k - random.length;
-      const weight = (faces: { err: number }[]) => faces.reduce((n, f) => n + f.err, 0); // pool: count; neyman: count × mean error
-      const total = [...bands.values()].reduce((n, b) => n + weight(b), 0);
-      const quotas = [...bands.values()].map((faces) => {
-        const exact = Math.min(faces.length, (m * weight(faces)) / total);
-        return { faces, exact, n: Math.floor(exact) };
-      });
-      let left = m - quotas.reduce((n, q) => n + q.n, 0);
-      for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left > 0 && q.n < q.faces.length) (q.n++, left--);
+      // pool: count; neyman: count × mean expected age error
+      const weight = how.allocation === 'neyman' ? (i: number) => expectedAgeError(ctx.preds[i]) : undefined;
       const picks: string[] = [];
-      for (const q of quotas) {
-        const best = q.faces.sort((a, b) => b.s - a.s);
-        if (how.within === 'top') picks.push(...best.slice(0, q.n).map((f) => f.key));
-        else picks.push(...kCenterGreedy(ctx.table, best.slice(0, 4 * q.n).map((f) => f.key), [...ctx.labeled, ...random, ...picks], q.n));
+      for (const q of bandQuotas(ctx, taken, ctx.k - random.length, weight)) {
+        const best = q.faces.sort((a, b) => scores[b] - scores[a]).map((i) => ctx.unlabeled[i]);
+        if (how.within === 'top') picks.push(...best.slice(0, q.n));
+        else picks.push(...kCenterGreedy(ctx.table, best.slice(0, 4 * q.n), [...ctx.labeled, ...random, ...picks], q.n));
       }
       return [...random, ...picks];
     },
@@ -217,32 +233,39 @@ function poolGram(ctx: SelectContext): Float64Array {
  * Greedy V-optimal design (bench/al/design.ts) after the random slice: the faces whose labels most
  * cut a linear model's predictive variance summed over the pool. `noise` scales each candidate's
  * label noise by the heads' expected age error (relative to the pool's mean), so faces whose age
- * the model finds ambiguous count as less informative.
+ * the model finds ambiguous count as less informative; `strata` shares the picks over predicted age
+ * bands sized like the pool (the labeled set then keeps the pool's age mix) and designs within each.
  */
-function designPolicy(id: string, label: string, how: { noise?: boolean; lambda?: number } = {}, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
+function designPolicy(id: string, label: string, how: { noise?: boolean; lambda?: number; strata?: boolean } = {}, randomShare = DEFAULT_QUEUE_POLICY.randomShare): Policy {
   return {
     id,
     label,
     select: (ctx) => {
       const { random, taken } = randomSlice(ctx, randomShare);
       const rowOf = (k: string) => ctx.table.rowOf.get(k)!;
-      const idx = ctx.unlabeled.map((_, i) => i).filter((i) => !taken.has(ctx.unlabeled[i]));
-      let noise: Float64Array | undefined;
-      if (how.noise) {
-        const err = idx.map((i) => expectedAgeError(ctx.preds[i]) + 1);
-        const mean = err.reduce((a, b) => a + b, 0) / err.length;
-        noise = Float64Array.from(err, (e) => (e / mean) ** 2);
+      const m = ctx.k - random.length;
+      const groups = how.strata ? bandQuotas(ctx, taken, m) : [{ faces: ctx.unlabeled.map((_, i) => i).filter((i) => !taken.has(ctx.unlabeled[i])), n: m }];
+      const picks: string[] = [];
+      for (const { faces, n } of groups) {
+        if (n === 0) continue;
+        let noise: Float64Array | undefined;
+        if (how.noise) {
+          const err = faces.map((i) => expectedAgeError(ctx.preds[i]) + 1);
+          const mean = err.reduce((a, b) => a + b, 0) / err.length;
+          noise = Float64Array.from(err, (e) => (e / mean) ** 2);
+        }
+        const chosen = pick({
+          table: ctx.table,
+          labeled: [...ctx.labeled, ...random, ...picks].map(rowOf),
+          candidates: faces.map((i) => rowOf(ctx.unlabeled[i])),
+          candidateNoise: noise,
+          poolGram: poolGram(ctx),
+          lambda: how.lambda ?? 10,
+          k: n,
+        });
+        picks.push(...chosen.map((j) => ctx.unlabeled[faces[j]]));
       }
-      const chosen = pick({
-        table: ctx.table,
-        labeled: [...ctx.labeled, ...random].map(rowOf),
-        candidates: idx.map((i) => rowOf(ctx.unlabeled[i])),
-        candidateNoise: noise,
-        poolGram: poolGram(ctx),
-        lambda: how.lambda ?? 10,
-        k: ctx.k - random.length,
-      });
-      return [...random, ...chosen.map((j) => ctx.unlabeled[idx[j]])];
+      return [...random, ...picks];
     },
   };
 }
@@ -275,6 +298,7 @@ export const POLICIES: Record<string, Policy> = {
   'qbc-hybrid': hybridPolicy('qbc-hybrid', 'half k-center feature diversity (among 3,000 random candidates), half committee sd × representativeness (+10% random)', committeeScorer({ density: true })),
   design,
   'design-half': designPolicy('design-half', 'V-optimal design for half of each round, the other half at random', {}, 0.5),
+  'design-strat': designPolicy('design-strat', 'V-optimal design within predicted age bands sized like the pool (+10% random)', { strata: true }),
   'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, 1000),
   'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
