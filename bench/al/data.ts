@@ -14,7 +14,7 @@ import type { BackboneId } from '../../lib/ml/backbones';
 import { type CacheSet, cachedKeys, columnStats, featureMatrix, layoutDims, layoutOf, openCacheSet, standardize } from '../../workers/trainer/dataset';
 import { extractFeatures } from '../../workers/trainer/extract';
 import type { FaceRecord } from '../../workers/trainer/utkface';
-import { projectTable } from './pca';
+import { projectRows } from '../../workers/trainer/pca';
 
 /** Feature sets the benches can use (backbone:output refs, as in workers/trainer/variants.ts). */
 export const FEATURE_SETS = {
@@ -96,7 +96,7 @@ export async function loadTable(records: FaceRecord[], set: FeatureSetId, pcaDim
   await initWasmBackend();
   const t0 = performance.now();
   let table = featureTable(keys, set, caches);
-  if (pcaDims > 0 && pcaDims < table.dims) table = projectTable(table, pcaDims);
+  if (pcaDims > 0 && pcaDims < table.dims) table = projectRows(table, pcaDims);
   mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, Buffer.from(table.x.buffer, table.x.byteOffset, table.x.byteLength));

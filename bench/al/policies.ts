@@ -9,7 +9,7 @@ import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng, seededRng } from '../.
 import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
 import { PoolDensity } from './density';
-import { gram, pick } from './design';
+import { gram, pick } from '../../lib/domain/experimental-design';
 import { kCenterGreedy } from './diversity';
 
 export type SelectContext = {
@@ -230,7 +230,7 @@ function poolGram(ctx: SelectContext): Float64Array {
 }
 
 /**
- * Greedy V-optimal design (bench/al/design.ts) after the random slice: the faces whose labels most
+ * Greedy V-optimal design (lib/domain/experimental-design.ts) after the random slice: the faces whose labels most
  * cut a linear model's predictive variance summed over the pool. `noise` scales each candidate's
  * label noise by the heads' expected age error (relative to the pool's mean), so faces whose age
  * the model finds ambiguous count as less informative; `strata` shares the picks over predicted age

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureTable } from '../../../bench/al/data';
 import { kCenterGreedy } from '../../../bench/al/diversity';
-import { orthonormalizeColumns, principalBasis, projectTable } from '../../../bench/al/pca';
+import { orthonormalizeColumns, principalBasis, projectRows } from '../../../workers/trainer/pca';
 
 const table = (rows: number[][]): FeatureTable => ({
   keys: rows.map((_, i) => `k${i}`),
@@ -31,7 +31,7 @@ describe('active-learning bench: PCA and feature diversity', () => {
     expect(Math.abs(basis[0])).toBeCloseTo(Math.SQRT1_2, 2);
     expect(Math.abs(basis[1])).toBeCloseTo(Math.SQRT1_2, 2);
     expect(Math.abs(basis[2])).toBeLessThan(0.01);
-    const p = projectTable(table(rows), 1);
+    const p = projectRows(table(rows), 1);
     expect(p.dims).toBe(1);
     const mean = p.x.reduce((s, v) => s + v, 0) / p.x.length;
     const variance = p.x.reduce((s, v) => s + (v - mean) ** 2, 0) / p.x.length;

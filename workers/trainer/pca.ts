@@ -6,7 +6,7 @@
  * top-k variance, which is all a projection needs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureTable } from './data';
+import type { FeatureRows } from '../../lib/domain/experimental-design';
 
 /** Orthonormalise the k columns of a d × k row-major matrix in place (modified Gram–Schmidt). */
 export function orthonormalizeColumns(q: Float64Array, d: number, k: number): void {
@@ -52,8 +52,8 @@ export function principalBasis(x: Float32Array, n: number, d: number, k: number,
  * gives the low-variance (mostly noise) components the same weight as the top ones, which costs
  * several years of MAE with a few hundred labels (measured).
  */
-export function projectTable(table: FeatureTable, k: number, opts: { iterations?: number; sample?: number } = {}): FeatureTable {
-  const n = table.keys.length;
+export function projectRows<T extends FeatureRows>(table: T, k: number, opts: { iterations?: number; sample?: number } = {}): T {
+  const n = table.x.length / table.dims;
   const d = table.dims;
   const sample = Math.min(n, opts.sample ?? 6000);
   const step = n / sample;
@@ -70,5 +70,5 @@ export function projectTable(table: FeatureTable, k: number, opts: { iterations?
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) variance += (out[i * k + c] - mean[c]) ** 2;
   const scale = 1 / Math.sqrt(variance / (n * k) || 1);
   for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) out[i * k + c] = (out[i * k + c] - mean[c]) * scale;
-  return { keys: table.keys, x: out, dims: k, rowOf: table.rowOf };
+  return { ...table, x: out, dims: k };
 }

@@ -1,5 +1,5 @@
 /**
- * Transductive experimental design (V-optimal, greedy) for the active-learning bench (pure): pick
+ * Transductive experimental design (V-optimal, greedy), pure: pick
  * the faces whose labels would most reduce a Bayesian linear model's summed predictive variance
  * over the whole pool. It needs no labels — only where the labeled faces already pin the model
  * down in feature space — so, unlike uncertainty sampling, it cannot be drawn to faces whose age
@@ -10,7 +10,8 @@
  * Sherman–Morrison and both quadratic forms of every candidate in O(d) (see `pick`), so a round of
  * k picks over n candidates costs O(n d² + k (n d + d²)).
  */
-import type { FeatureTable } from './data';
+/** A row-major matrix of feature rows (`x.length / dims` rows). */
+export type FeatureRows = { x: Float32Array; dims: number };
 
 /** d × d row-major inverse of a symmetric positive definite matrix (Cholesky, float64). */
 export function spdInverse(a: Float64Array, d: number): Float64Array {
@@ -48,7 +49,7 @@ export function spdInverse(a: Float64Array, d: number): Float64Array {
 }
 
 /** Σ ωᵢ xᵢxᵢᵀ over `rows` of the table, plus `ridge`·I (d × d, float64). */
-export function gram(table: FeatureTable, rows: readonly number[], weights?: ArrayLike<number>, ridge = 0): Float64Array {
+export function gram(table: FeatureRows, rows: readonly number[], weights?: ArrayLike<number>, ridge = 0): Float64Array {
   const d = table.dims;
   const g = new Float64Array(d * d);
   const x = new Float64Array(d);
@@ -91,7 +92,7 @@ function matVec(m: Float64Array, v: Float64Array, d: number, out = new Float64Ar
 }
 
 export type DesignInput = {
-  table: FeatureTable;
+  table: FeatureRows;
   /** Rows already labeled, with their information weights ω (1 / relative noise; default 1). */
   labeled: readonly number[];
   labeledWeights?: ArrayLike<number>;

@@ -1,24 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureTable } from '../../../bench/al/data';
-import { gram, pick, spdInverse } from '../../../bench/al/design';
+import { type FeatureRows, gram, pick, spdInverse } from '../../../lib/domain/experimental-design';
 import { seededRng } from '../../../lib/domain/queue-policy';
 
-function table(n: number, d: number, seed = 3): FeatureTable {
+function table(n: number, d: number, seed = 3): FeatureRows {
   const rng = seededRng(seed);
-  const x = Float32Array.from({ length: n * d }, () => rng() * 2 - 1);
-  const keys = Array.from({ length: n }, (_, i) => `f${i}`);
-  return { keys, x, dims: d, rowOf: new Map(keys.map((k, i) => [k, i])) };
+  return { x: Float32Array.from({ length: n * d }, () => rng() * 2 - 1), dims: d };
 }
 
 /** tr(A⁻¹ S) with A = λI + Σ ω xxᵀ over `rows`: the pool's summed predictive variance, from scratch. */
-function poolVariance(t: FeatureTable, rows: number[], weights: number[], S: Float64Array, lambda: number): number {
+function poolVariance(t: FeatureRows, rows: number[], weights: number[], S: Float64Array, lambda: number): number {
   const B = spdInverse(gram(t, rows, weights, lambda), t.dims);
   let tr = 0;
   for (let i = 0; i < t.dims; i++) for (let j = 0; j < t.dims; j++) tr += B[i * t.dims + j] * S[j * t.dims + i];
   return tr;
 }
 
-describe('active-learning bench: V-optimal design', () => {
+describe('V-optimal experimental design', () => {
   it('inverts a symmetric positive definite matrix', () => {
     const t = table(30, 6);
     const a = gram(t, [...Array(30).keys()], undefined, 0.5);
@@ -64,7 +61,7 @@ describe('active-learning bench: V-optimal design', () => {
     for (let i = 0; i < 40; i++) rows.push([1 + 0.1 * rng(), 0.1 * rng(), 0]);
     for (let i = 0; i < 40; i++) rows.push([0.1 * rng(), 1 + 0.1 * rng(), 0]);
     rows.push([0, 0, 3]);
-    const t: FeatureTable = { keys: rows.map((_, i) => `f${i}`), x: Float32Array.from(rows.flat()), dims: d, rowOf: new Map(rows.map((_, i) => [`f${i}`, i])) };
+    const t: FeatureRows = { x: Float32Array.from(rows.flat()), dims: d };
     const labeled = [...Array(10).keys()];
     const candidates = [...Array(rows.length).keys()].filter((i) => i >= 10);
     const [first] = pick({ table: t, labeled, candidates, poolGram: gram(t, [...Array(rows.length).keys()]), lambda: 1, k: 1 });
