@@ -4,7 +4,7 @@
  * is the baseline; the others are candidate improvements measured in the same run.
  */
 import { expectedAgeError, type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
-import { ageBand } from '../../lib/domain/age-bins';
+import { bandQuotas } from '../../lib/domain/band-quotas';
 import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng, seededRng } from '../../lib/domain/queue-policy';
 import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
@@ -78,35 +78,9 @@ type Stratified = {
   within: 'top' | 'kcenter';
 };
 
-/**
- * Uncertainty within strata: the non-random picks are shared out over predicted age bands
- * (largest remainder), and each band gives its most uncertain faces (or a feature-diverse set of
- * its most uncertain) — the score still chooses faces, but can no longer spend most of a round on
- * children (whose gender is uncertain and whose age is cheap to get right). Predicted ages are
- * floored before banding (ageBand's bands are integer ranges: 19.5 would fall through to 70+).
- */
-/**
- * `m` picks shared out over predicted age bands in proportion to `weight` (largest remainder, at
- * most a band's size). Predicted ages are floored before banding (ageBand's bands are integer
- * ranges: 19.5 would fall through to 70+). Faces are unlabeled-pool indices, `taken` ones left out.
- */
-function bandQuotas(ctx: SelectContext, taken: ReadonlySet<string>, m: number, weight: (i: number) => number = () => 1): { faces: number[]; n: number }[] {
-  const bands = new Map<string, number[]>();
-  ctx.unlabeled.forEach((key, i) => {
-    if (taken.has(key)) return;
-    const band = ageBand(Math.floor(Math.max(0, ctx.preds[i].age)));
-    if (!bands.has(band)) bands.set(band, []);
-    bands.get(band)!.push(i);
-  });
-  const mass = (faces: number[]) => faces.reduce((n, i) => n + weight(i), 0);
-  const total = [...bands.values()].reduce((n, b) => n + mass(b), 0);
-  const quotas = [...bands.values()].map((faces) => {
-    const exact = Math.min(faces.length, (m * mass(faces)) / total);
-    return { faces, exact, n: Math.floor(exact) };
-  });
-  let left = m - quotas.reduce((n, q) => n + q.n, 0);
-  for (const q of [...quotas].sort((a, b) => (b.exact % 1) - (a.exact % 1))) if (left > 0 && q.n < q.faces.length) (q.n++, left--);
-  return quotas.map(({ faces, n }) => ({ faces, n }));
+/** `m` picks shared over the unlabeled faces' predicted age bands (lib/domain/band-quotas.ts), `taken` ones left out. */
+function quotasOf(ctx: SelectContext, taken: ReadonlySet<string>, m: number, weight?: (i: number) => number) {
+  return bandQuotas(ctx.preds.map((p) => p.age), m, weight, (i) => taken.has(ctx.unlabeled[i])).map(({ members, n }) => ({ faces: members, n }));
 }
 
 /**
@@ -125,7 +99,7 @@ function stratifiedPolicy(id: string, label: string, score: ScoreFn | Scorer, ho
       // pool: count; neyman: count × mean expected age error
       const weight = how.allocation === 'neyman' ? (i: number) => expectedAgeError(ctx.preds[i]) : undefined;
       const picks: string[] = [];
-      for (const q of bandQuotas(ctx, taken, ctx.k - random.length, weight)) {
+      for (const q of quotasOf(ctx, taken, ctx.k - random.length, weight)) {
         const best = q.faces.sort((a, b) => scores[b] - scores[a]).map((i) => ctx.unlabeled[i]);
         if (how.within === 'top') picks.push(...best.slice(0, q.n));
         else picks.push(...kCenterGreedy(ctx.table, best.slice(0, 4 * q.n), [...ctx.labeled, ...random, ...picks], q.n));
@@ -244,7 +218,7 @@ function designPolicy(id: string, label: string, how: { noise?: boolean; lambda?
       const { random, taken } = randomSlice(ctx, randomShare);
       const rowOf = (k: string) => ctx.table.rowOf.get(k)!;
       const m = ctx.k - random.length;
-      const groups = how.strata ? bandQuotas(ctx, taken, m) : [{ faces: ctx.unlabeled.map((_, i) => i).filter((i) => !taken.has(ctx.unlabeled[i])), n: m }];
+      const groups = how.strata ? quotasOf(ctx, taken, m) : [{ faces: ctx.unlabeled.map((_, i) => i).filter((i) => !taken.has(ctx.unlabeled[i])), n: m }];
       const picks: string[] = [];
       for (const { faces, n } of groups) {
         if (n === 0) continue;
