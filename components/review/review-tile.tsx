@@ -45,7 +45,7 @@ export const ReviewTile = memo(function ReviewTile({
       data-status={face.status}
       onClick={(e) => onPick(face.id, e)}
       onDoubleClick={() => onOpen(face.id)}
-      title={`${face.image.sourceName} · ${face.image.dataset.name}${face.uncertainty ? ` · uncertainty ${face.uncertainty.toFixed(2)}` : ''}`}
+      title={`${face.image.sourceName} · ${face.image.dataset.name}${face.uncertainty ? ` · queue priority ${face.uncertainty.toFixed(2)}` : ''}`}
     >
       <div className="review-tile-media">
         <FaceCrop face={face} />

@@ -128,9 +128,11 @@ describe('fine-tune rounds', () => {
     // The re-score job re-predicts the queue with r1.
     expect(await runOneJob(prisma, 'test-worker', trainWith())).toBe(true);
     const rescore = await prisma.job.findFirstOrThrow({ where: { kind: 'RESCORE' }, orderBy: { createdAt: 'desc' } });
-    expect(rescore).toMatchObject({ status: 'SUCCEEDED', result: { rescored: 3, remaining: 0 } });
+    expect(rescore).toMatchObject({ status: 'SUCCEEDED', result: { rescored: 3, remaining: 0, designed: 3 } });
     const queued = await prisma.face.findMany({ where: { status: 'PREDICTED' } });
     expect(queued.every((f) => f.predModel === 'agegender-r1' && f.predAgeProbs && f.uncertaintyWhy && f.version === 1)).toBe(true);
+    // Then ordered by design: all three above every model-uncertainty score (tests/db/design-queue.test.ts tests the order).
+    expect(queued.every((f) => f.uncertainty > 1)).toBe(true);
   }, 120_000);
 
   it('a better candidate is promoted (warm-started from the active version)', async () => {

@@ -5,7 +5,8 @@
  * makes the next round's feature step warm). Most uncertain first, in batches, time-bounded
  * (FACET_RESCORE_MAX_SECONDS, default 600): what is left keeps its old scores and is reported.
  * Only prediction columns change (predModel = "<name>-<version>"); a face labeled meanwhile is
- * left alone; the face's version (the label's optimistic lock) is not touched.
+ * left alone; the face's version (the label's optimistic lock) is not touched. Then the design
+ * picks (design-queue.ts) put the faces the model would learn most from at the head of the queue.
  */
 import { z } from 'zod';
 import { ageToBin, MAX_AGE } from '@/lib/domain/age-bins';
@@ -18,6 +19,7 @@ import { layoutOf } from '../trainer/dataset';
 import { ensureFaceFeatures, faceFeatureKey, faceFeatureRoot } from '../trainer/face-features';
 import { predictCached } from '../trainer/fit';
 import type { JobContext } from '../runner';
+import { prioritiseByDesign } from './design-queue';
 import { featureCacheBase } from './train-round';
 
 const Params = z.object({ name: z.string(), version: z.string(), maxSeconds: z.number().positive().optional(), batchSize: z.number().int().min(1).max(1000).optional() });
@@ -120,5 +122,16 @@ export async function runRescoreJob(ctx: JobContext) {
   const remaining = await prisma.face.count({ where });
   if (remaining > 0) await ctx.log(`time limit reached: ${remaining} queued faces keep their previous scores`, 'warn');
   await ctx.log(`re-scored ${rescored} queued faces with ${tag}${failed ? ` (${failed} unreadable)` : ''}`);
-  return { rescored, remaining, failed, model: tag };
+  ctx.progress(0.99, 'ordering the queue by design');
+  let designed = 0;
+  try {
+    const design = await prioritiseByDesign(ctx, manifest, tag);
+    designed = design.designed;
+    await ctx.log(design.skipped ? `design order: ${design.skipped}` : `design order: the queue serves ${designed} faces first, the ones most unlike the ${design.labeled} labeled faces`);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // The new scores are written; the queue just keeps its uncertainty order.
+    await ctx.log(`design order failed (${error instanceof Error ? error.message : error}); the queue keeps its uncertainty order`, 'warn');
+  }
+  return { rescored, remaining, failed, designed, model: tag };
 }
