@@ -8,36 +8,9 @@
  * disagree where the labeled faces leave age undetermined, which a linear committee on the same
  * features measures (bootstrap variance ≈ the leverage of the face times the residual noise near it).
  */
+import { choleskySolve } from '../../lib/domain/cholesky';
 import type { Rng } from '../../lib/domain/queue-policy';
 import type { FeatureTable } from './data';
-
-/** Solve (A) w = b in place for a symmetric positive definite d × d A (Cholesky, float64). */
-export function choleskySolve(a: Float64Array, b: Float64Array, d: number): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
-      for (let p = 0; p < j; p++) s -= l[i * d + p] * l[j * d + p];
-      if (i === j) {
-        if (s <= 0) throw new RangeError('matrix is not positive definite');
-        l[i * d + i] = Math.sqrt(s);
-      } else l[i * d + j] = s / l[j * d + j];
-    }
-  }
-  const y = new Float64Array(d);
-  for (let i = 0; i < d; i++) {
-    let s = b[i];
-    for (let p = 0; p < i; p++) s -= l[i * d + p] * y[p];
-    y[i] = s / l[i * d + i];
-  }
-  const w = new Float64Array(d);
-  for (let i = d - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let p = i + 1; p < d; p++) s -= l[p * d + i] * w[p];
-    w[i] = s / l[i * d + i];
-  }
-  return w;
-}
 
 /**
  * Weighted ridge regression with an unpenalised intercept: minimises Σ wᵢ (yᵢ − b − xᵢ·β)² + λ|β|².

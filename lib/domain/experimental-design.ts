@@ -10,43 +10,10 @@
  * Sherman–Morrison and both quadratic forms of every candidate in O(d) (see `pick`), so a round of
  * k picks over n candidates costs O(n d² + k (n d + d²)).
  */
+import { spdInverse } from './cholesky';
+
 /** A row-major matrix of feature rows (`x.length / dims` rows). */
 export type FeatureRows = { x: Float32Array; dims: number };
-
-/** d × d row-major inverse of a symmetric positive definite matrix (Cholesky, float64). */
-export function spdInverse(a: Float64Array, d: number): Float64Array {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j];
-      for (let p = 0; p < j; p++) s -= l[i * d + p] * l[j * d + p];
-      if (i === j) {
-        if (s <= 0) throw new RangeError('matrix is not positive definite');
-        l[i * d + i] = Math.sqrt(s);
-      } else l[i * d + j] = s / l[j * d + j];
-    }
-  }
-  // L⁻¹ (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹.
-  const li = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    li[i * d + i] = 1 / l[i * d + i];
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s += l[i * d + p] * li[p * d + j];
-      li[i * d + j] = -s / l[i * d + i];
-    }
-  }
-  const inv = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let p = i; p < d; p++) s += li[p * d + i] * li[p * d + j];
-      inv[i * d + j] = s;
-      inv[j * d + i] = s;
-    }
-  }
-  return inv;
-}
 
 /** Σ ωᵢ xᵢxᵢᵀ over `rows` of the table, plus `ridge`·I (d × d, float64). */
 export function gram(table: FeatureRows, rows: readonly number[], weights?: ArrayLike<number>, ridge = 0): Float64Array {

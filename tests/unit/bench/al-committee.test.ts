@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { choleskySolve, committeeAges, fitRidge, predictRidge } from '../../../bench/al/committee';
+import { committeeAges, fitRidge, predictRidge } from '../../../bench/al/committee';
+import { choleskySolve } from '../../../lib/domain/cholesky';
 import type { FeatureTable } from '../../../bench/al/data';
 import { PoolDensity, percentileRanks, representativeness } from '../../../bench/al/density';
 import { POLICIES, type SelectContext } from '../../../bench/al/policies';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type FeatureRows, gram, pick, spdInverse } from '../../../lib/domain/experimental-design';
+import { spdInverse } from '../../../lib/domain/cholesky';
+import { type FeatureRows, gram, pick } from '../../../lib/domain/experimental-design';
 import { seededRng } from '../../../lib/domain/queue-policy';
 
 function table(n: number, d: number, seed = 3): FeatureRows {
