@@ -1,7 +1,6 @@
 /**
- * Transductive experimental design (V-optimal, greedy), pure: pick
- * the faces whose labels would most reduce a Bayesian linear model's summed predictive variance
- * over the whole pool. It needs no labels — only where the labeled faces already pin the model
+ * Transductive experimental design (V-optimal, greedy), pure: pick the faces whose labels would
+ * most reduce a Bayesian linear model's summed predictive variance over the whole pool. It needs no labels — only where the labeled faces already pin the model
  * down in feature space — so, unlike uncertainty sampling, it cannot be drawn to faces whose age
  * labels are noisy; it spends labels where the pool is dense and the labeled set is thin.
  *
