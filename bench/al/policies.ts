@@ -252,11 +252,13 @@ function switchPolicy(id: string, label: string, first: Policy, then: Policy, at
 const randomPolicy: Policy = { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) };
 const design = designPolicy('design', 'greedy V-optimal design: the faces that most cut a linear model\'s predictive variance over the pool (label-free) (+10% random)');
 
+const facetQueue = queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore);
+
 const randomScorer: Scorer = { scores: (ctx) => ctx.unlabeled.map(() => ctx.rng()) };
 
 export const POLICIES: Record<string, Policy> = {
   random: randomPolicy,
-  facet: queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore),
+  facet: facetQueue,
   'facet-years': queuePolicy('facet-years', 'queue with age uncertainty in years: gender 0.5 + expected age error 0.5 (+ rule, 10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
   'age-years': queuePolicy('age-years', 'queue by expected age error only (+ rule, 10% random)', mixedScore({ ageError: 1 })),
   'age-entropy': queuePolicy('age-entropy', 'queue by age-bin entropy only (+ rule, 10% random)', mixedScore({ entropy: 1 })),
@@ -273,6 +275,7 @@ export const POLICIES: Record<string, Policy> = {
   design,
   'design-half': designPolicy('design-half', 'V-optimal design for half of each round, the other half at random', {}, 0.5),
   'design-strat': designPolicy('design-strat', 'V-optimal design within predicted age bands sized like the pool (+10% random)', { strata: true }),
+  'design-facet': switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, 1000),
   'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, 1000),
   'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),

@@ -47,7 +47,7 @@ describe('active-learning bench: stratified policies', () => {
 });
 
 describe('active-learning bench: design policies', () => {
-  for (const id of ['design', 'design-noise', 'design-strat', 'design-half']) {
+  for (const id of ['design', 'design-noise', 'design-strat', 'design-half', 'design-facet', 'design-random']) {
     it(`${id} picks k distinct unlabeled faces, its random slice first`, () => {
       const ctx = context(400, 40);
       const labeled = ctx.unlabeled.slice(0, 20);
