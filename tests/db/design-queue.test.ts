@@ -56,4 +56,12 @@ describe('design order of the annotation queue', () => {
     expect(stale.uncertaintyWhy).not.toBe(DESIGN_WHY);
     expect(await prioritiseByDesign(context(), manifest(), TAG, 0)).toMatchObject({ designed: 0, skipped: expect.stringMatching(/off/) });
   }, 120_000);
+
+  it('once FACET_DESIGN_UNTIL faces are labeled, the queue is back to uncertainty order', async () => {
+    await prioritiseByDesign(context(), manifest(), TAG, 3);
+    expect((await queued()).filter((f) => f.uncertainty > 1)).toHaveLength(3);
+    const result = await prioritiseByDesign(context(), manifest(), TAG, 3, nLabeled);
+    expect(result).toMatchObject({ designed: 0, labeled: nLabeled, skipped: expect.stringMatching(/labeled.*uncertainty/) });
+    expect((await queued()).every((f) => f.uncertainty <= 1 && f.uncertaintyWhy !== DESIGN_WHY)).toBe(true);
+  }, 120_000);
 });

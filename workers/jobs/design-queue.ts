@@ -1,10 +1,12 @@
 /**
- * The annotation queue's design picks, set by the RESCORE job once the queue is re-predicted: the
- * first `FACET_DESIGN_PICKS` (default 1,000; 0 = off) queued faces in greedy V-optimal design order
- * (workers/trainer/design-order.ts: the faces whose labels most cut the model's uncertainty over
- * the whole queue, given what is labeled) get priorities above every model-uncertainty score,
- * 1 + (N − rank) / N, so the queue serves them first (its random slice and diversity rule still
- * apply). bench:al measures this order against random sampling.
+ * The annotation queue's design picks, set by the RESCORE job once the queue is re-predicted: while
+ * fewer than `FACET_DESIGN_UNTIL` (default 1,000) faces are labeled, the first `FACET_DESIGN_PICKS`
+ * (default 1,000; 0 = off) queued faces in greedy V-optimal design order (workers/trainer/
+ * design-order.ts: the faces whose labels most cut the model's uncertainty over the whole queue,
+ * given what is labeled) get priorities above every model-uncertainty score, 1 + (N − rank) / N, so
+ * the queue serves them first (its random slice and diversity rule still apply). bench:al's
+ * `design-facet` policy measures exactly this against random sampling: design's lead is in the first
+ * labels, so from `FACET_DESIGN_UNTIL` labels on the queue is back to its uncertainty order.
  *
  * Only faces predicted by the version being served take part (their features are cached by the
  * re-score); labeled faces' features come from the cache the rounds and the FEATURES job fill
@@ -23,18 +25,23 @@ import { featureCacheBase } from './train-round';
 
 export const DESIGN_WHY = 'unlike the faces labeled so far: its label teaches the model most';
 
-export function designPicks(): number {
-  const v = Number(process.env.FACET_DESIGN_PICKS ?? 1000);
+const envCount = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
-}
+};
+export const designPicks = () => envCount('FACET_DESIGN_PICKS', 1000);
+/** Labeled faces from which on the queue is back to uncertainty order (bench:al: design's lead is early). */
+export const designUntil = () => envCount('FACET_DESIGN_UNTIL', 1000);
 
 const boxOf = (f: { x: number; y: number; w: number; h: number }) => ({ x: f.x, y: f.y, width: f.w, height: f.h });
 
-export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifest, tag: string, picks = designPicks()): Promise<{ designed: number; labeled: number; skipped?: string }> {
+export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifest, tag: string, picks = designPicks(), until = designUntil()): Promise<{ designed: number; labeled: number; skipped?: string }> {
   const { prisma, signal } = ctx;
   await resetPicks(ctx);
   if (picks === 0) return { designed: 0, labeled: 0, skipped: 'off (FACET_DESIGN_PICKS=0)' };
-  const select = { id: true, x: true, y: true, w: true, h: true, predAge: true, image: { select: { contentHash: true, storageKey: true } } } as const;
+  const nLabeled = await prisma.face.count({ where: { status: { in: [...LABELED_STATUSES] } } });
+  if (nLabeled >= until) return { designed: 0, labeled: nLabeled, skipped: `${nLabeled} faces are labeled (FACET_DESIGN_UNTIL ${until}): the queue serves by uncertainty` };
+  const select = { id: true, x: true, y: true, w: true, h: true, image: { select: { contentHash: true, storageKey: true } } } as const;
   const [queuedRows, labeledRows] = await Promise.all([
     prisma.face.findMany({ where: { status: 'PREDICTED', predModel: tag }, select, orderBy: { id: 'asc' } }),
     prisma.face.findMany({ where: { status: { in: [...LABELED_STATUSES] } }, select, orderBy: { id: 'asc' } }),
@@ -58,13 +65,11 @@ export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifes
   const q = queued.filter((f) => have.has(f.key));
   const l = labeled.filter((f) => have.has(f.key));
   signal.throwIfAborted();
-  const ages = new Map(queuedRows.map((f) => [f.id, f.predAge ?? 0]));
   const order = designOrder({
     labeled: featureMatrix(l.map((f) => f.key), layout, caches, view),
     queued: featureMatrix(q.map((f) => f.key), layout, caches, view),
     dims: layoutDims(layout),
     picks,
-    queuedAges: q.map((f) => ages.get(f.id)!),
   });
   let designed = 0;
   for (const [rank, i] of order.entries()) {

@@ -4,7 +4,6 @@
  * bench:al's design policies — columns standardised over every face given, projected on the top
  * principal components (not whitened), then the greedy picks given the labeled faces.
  */
-import { bandQuotas } from '../../lib/domain/band-quotas';
 import { type FeatureRows, gram, pick } from '../../lib/domain/experimental-design';
 import { columnStats, standardize } from './dataset';
 import { projectRows } from './pca';
@@ -16,8 +15,6 @@ export type DesignOrderInput = {
   dims: number;
   /** How many queued faces to order (the rest keep their place). */
   picks: number;
-  /** Predicted ages of the queued faces: with them, the picks are shared over predicted age bands sized like the queue. */
-  queuedAges?: ArrayLike<number>;
   pcaDims?: number;
   lambda?: number;
 };
@@ -40,15 +37,12 @@ export function designOrder(input: DesignOrderInput): number[] {
   const pcaDims = Math.min(input.pcaDims ?? DESIGN_DEFAULTS.pcaDims, nL + nQ);
   if (pcaDims < dims) rows = projectRows(rows, pcaDims);
   const poolGram = gram(rows, Array.from({ length: nL + nQ }, (_, i) => i));
-  const labeled = Array.from({ length: nL }, (_, i) => i);
-  const picks = Math.min(input.picks, nQ);
-  const groups = input.queuedAges ? bandQuotas(input.queuedAges, picks) : [{ members: Array.from({ length: nQ }, (_, i) => i), n: picks }];
-  // Each band's picks in order, placed at (j + ½) / n so the bands interleave in proportion.
-  const placed: { face: number; at: number }[] = [];
-  for (const { members, n } of groups) {
-    if (n === 0) continue;
-    const chosen = pick({ table: rows, labeled: [...labeled, ...placed.map((p) => nL + p.face)], candidates: members.map((i) => nL + i), poolGram, lambda: input.lambda ?? DESIGN_DEFAULTS.lambda, k: n });
-    chosen.forEach((j, rank) => placed.push({ face: members[j], at: (rank + 0.5) / n }));
-  }
-  return placed.sort((a, b) => a.at - b.at).map((p) => p.face);
+  return pick({
+    table: rows,
+    labeled: Array.from({ length: nL }, (_, i) => i),
+    candidates: Array.from({ length: nQ }, (_, i) => nL + i),
+    poolGram,
+    lambda: input.lambda ?? DESIGN_DEFAULTS.lambda,
+    k: Math.min(input.picks, nQ),
+  });
 }

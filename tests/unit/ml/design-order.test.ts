@@ -25,17 +25,6 @@ describe('designOrder (the queue order from V-optimal design)', () => {
     expect(order[0]).toBeGreaterThanOrEqual(40);
   });
 
-  it('with predicted ages, shares the picks over age bands like the queue and interleaves them', () => {
-    const rng = seededRng(8);
-    const queued = [...cluster(30, 2, rng), ...cluster(10, 3, rng)];
-    const ages = [...Array(30).fill(25), ...Array(10).fill(65)];
-    const order = designOrder({ labeled: Float32Array.from(cluster(5, 2, rng).flat()), queued: Float32Array.from(queued.flat()), dims: DIMS, picks: 8, queuedAges: ages, pcaDims: 6 });
-    expect(order.filter((i) => ages[i] === 65)).toHaveLength(2);
-    expect(order.filter((i) => ages[i] === 25)).toHaveLength(6);
-    // 6 and 2 picks interleaved: an old face in each half of the order.
-    expect(order.slice(0, 4).some((i) => ages[i] === 65) && order.slice(4).some((i) => ages[i] === 65)).toBe(true);
-  });
-
   it('handles an empty queue, no labeled faces, and refuses rows of the wrong width', () => {
     expect(designOrder({ labeled: new Float32Array(0), queued: new Float32Array(0), dims: DIMS, picks: 3 })).toEqual([]);
     const rng = seededRng(9);
