@@ -3,7 +3,7 @@
  * random sampling (and optional candidate policies), in the same run, from the same seed set.
  *
  *   npm run bench:al -- [--quick] [--seed 1] [--repeats 3] [--rounds 10] [--k 200] [--seed-size 200]
- *                       [--policies random,facet] [--variants] [--pool N] [--steps 300] [--warm]
+ *                       [--policies random,design-facet] [--variants] [--pool N] [--steps 300] [--warm]
  *                       [--features r0] [--pca 256] [--eval test|val]
  *   npm run bench:al -- --merge bench/out/a/al.json,bench/out/b/al.json   # one report over separate runs (e.g. seeds run in parallel)
  *
@@ -63,7 +63,7 @@ const cfg = {
   pca: num(opt.pca, 256),
   features: opt.features as FeatureSetId,
 };
-const policyIds = (opt.policies ?? (opt.variants ? Object.keys(POLICIES).join(',') : 'random,facet')).split(',');
+const policyIds = (opt.policies ?? (opt.variants ? Object.keys(POLICIES).join(',') : 'random,design-facet')).split(',');
 const log = (m: string) => console.log(m);
 const pct = (v: number | null) => (v === null ? 'not reached' : `${(100 * v).toFixed(1)}%`);
 

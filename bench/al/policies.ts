@@ -1,7 +1,8 @@
 /**
- * Selection policies the active-learning bench compares. `facet` is the product's queue (its
- * uncertainty score, diversity rule and 10% random slice, via lib/domain/al-policy.ts); `random`
- * is the baseline; the others are candidate improvements measured in the same run.
+ * Selection policies the active-learning bench compares. `design-facet` is the product's queue:
+ * design picks (workers/jobs/design-queue.ts) until 1,000 labels, then `facet` — the uncertainty
+ * score, diversity rule and 10% random slice, via lib/domain/al-policy.ts. `random` is the
+ * baseline; the others are candidates measured in the same run.
  */
 import { expectedAgeError, type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
 import { bandQuotas } from '../../lib/domain/band-quotas';
