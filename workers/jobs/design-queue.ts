@@ -19,7 +19,7 @@ import { uncertainty } from '@/lib/domain/uncertainty';
 import { blobs } from '@/lib/server/blobs';
 import { cachedKeys, featureMatrix, layoutDims } from '../trainer/dataset';
 import { designOrder } from '../trainer/design-order';
-import { ensureFaceFeatures, faceFeatureKey, faceFeatureRoot } from '../trainer/face-features';
+import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import type { JobContext } from '../runner';
 import { featureCacheBase } from './train-round';
 
@@ -33,8 +33,6 @@ export const designPicks = () => envCount('FACET_DESIGN_PICKS', 1000);
 /** Labeled faces from which on the queue is back to uncertainty order (bench:al: design's lead is early). */
 export const designUntil = () => envCount('FACET_DESIGN_UNTIL', 1000);
 
-const boxOf = (f: { x: number; y: number; w: number; h: number }) => ({ x: f.x, y: f.y, width: f.w, height: f.h });
-
 export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifest, tag: string, picks = designPicks(), until = designUntil()): Promise<{ designed: number; labeled: number; skipped?: string }> {
   const { prisma, signal } = ctx;
   await resetPicks(ctx);
@@ -47,7 +45,7 @@ export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifes
     prisma.face.findMany({ where: { status: { in: [...LABELED_STATUSES] } }, select, orderBy: { id: 'asc' } }),
   ]);
   if (queuedRows.length === 0) return { designed: 0, labeled: labeledRows.length, skipped: 'empty queue' };
-  const stored = (rows: typeof queuedRows) => rows.map((f) => ({ id: f.id, key: faceFeatureKey(f.image.contentHash, f), imageKey: f.image.storageKey, box: boxOf(f) }));
+  const stored = (rows: typeof queuedRows) => rows.map((f) => ({ id: f.id, ...storedFace(f) }));
   const queued = stored(queuedRows);
   const labeled = stored(labeledRows);
   const layout = manifest.heads.featureLayout;

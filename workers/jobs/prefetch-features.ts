@@ -17,7 +17,7 @@ import { blobs } from '@/lib/server/blobs';
 import { QUEUE_LOCK, withQueueLock } from '@/lib/server/jobs/queue';
 import { locate, resolveActive } from '@/lib/server/models/store';
 import { type FeatureLayout, layoutOf } from '../trainer/dataset';
-import { ensureFaceFeatures, faceFeatureKey, faceFeatureRoot, missingFeatureKeys } from '../trainer/face-features';
+import { ensureFaceFeatures, faceFeatureRoot, missingFeatureKeys, storedFace } from '../trainer/face-features';
 import { VARIANTS } from '../trainer/variants';
 import type { JobContext } from '../runner';
 import { featureCacheBase } from './train-round';
@@ -41,12 +41,7 @@ async function labeledFaces(prisma: PrismaClient) {
     select: { x: true, y: true, w: true, h: true, labeledAt: true, image: { select: { contentHash: true, storageKey: true } } },
     orderBy: { id: 'asc' },
   });
-  return rows.map((f) => ({
-    key: faceFeatureKey(f.image.contentHash, f),
-    imageKey: f.image.storageKey,
-    box: { x: f.x, y: f.y, width: f.w, height: f.h },
-    labeledAt: f.labeledAt,
-  }));
+  return rows.map((f) => ({ ...storedFace(f), labeledAt: f.labeledAt }));
 }
 
 /** Is anything else waiting (or a round running, which needs the cache's writer lock)? Then features step aside. */

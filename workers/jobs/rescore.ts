@@ -16,7 +16,7 @@ import { loadHeadsFromDir, readManifest } from '@/lib/ml/model.node';
 import { blobs } from '@/lib/server/blobs';
 import { locate, versionSelect } from '@/lib/server/models/store';
 import { layoutOf } from '../trainer/dataset';
-import { ensureFaceFeatures, faceFeatureKey, faceFeatureRoot } from '../trainer/face-features';
+import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import { predictCached } from '../trainer/fit';
 import type { JobContext } from '../runner';
 import { prioritiseByDesign } from './design-queue';
@@ -63,7 +63,7 @@ export async function runRescoreJob(ctx: JobContext) {
         select: { id: true, x: true, y: true, w: true, h: true, predDetScore: true, image: { select: { contentHash: true, storageKey: true } } },
       });
       if (batch.length === 0) continue;
-      const items = batch.map((f) => ({ id: f.id, det: f.predDetScore, key: faceFeatureKey(f.image.contentHash, f), imageKey: f.image.storageKey, box: { x: f.x, y: f.y, width: f.w, height: f.h } }));
+      const items = batch.map((f) => ({ id: f.id, det: f.predDetScore, ...storedFace(f) }));
       let usable = items;
       let caches;
       try {

@@ -29,7 +29,7 @@ import {
 import { buildManifest } from '../trainer/build-manifest';
 import { type CacheSet, layoutOf, openCacheSet } from '../trainer/dataset';
 import { extractFeatures } from '../trainer/extract';
-import { faceFeatureKey, faceFeatureRoot, ensureFaceFeatures } from '../trainer/face-features';
+import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import { type FitResult, type LabelledFace, fitHeads, predictCached } from '../trainer/fit';
 import { byKey, crossGroups, evaluate, type MetricReport } from '../trainer/metrics';
 import { saveModelVersion, shippedCopy } from '../trainer/save-model';
@@ -65,12 +65,10 @@ async function loadFaces(ctx: JobContext): Promise<RoundFace[]> {
     orderBy: { id: 'asc' },
   });
   return rows.map((f) => ({
-    key: faceFeatureKey(f.image.contentHash, f),
+    ...storedFace(f),
     age: f.age!,
     gender: GENDER_INDEX[f.gender ?? ''] ?? null,
     race: f.race ?? 'UNKNOWN',
-    imageKey: f.image.storageKey,
-    box: { x: f.x, y: f.y, width: f.w, height: f.h },
     dataset: f.image.dataset.name,
     split: splitOf(f.image.contentHash, DEFAULT_SPLIT_SEED),
   }));

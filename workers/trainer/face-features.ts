@@ -25,6 +25,11 @@ export function faceFeatureKey(contentHash: string, box: { x: number; y: number;
   return `${contentHash}@${r(box.x)},${r(box.y)},${r(box.w)},${r(box.h)}`;
 }
 
+/** A face row (its box and its image) as the feature cache addresses it. */
+export function storedFace(f: { x: number; y: number; w: number; h: number; image: { contentHash: string; storageKey: string } }): StoredFace {
+  return { key: faceFeatureKey(f.image.contentHash, f), imageKey: f.image.storageKey, box: { x: f.x, y: f.y, width: f.w, height: f.h } };
+}
+
 /** The cache root for the current backbone versions under `base`. */
 export function faceFeatureRoot(base: string): string {
   const versions = Object.values(BACKBONES).map((b) => `${b.id}=${b.package}@${b.packageVersion}`).sort().join(';');
