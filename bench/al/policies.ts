@@ -6,11 +6,12 @@
  */
 import { expectedAgeError, type FacePrediction, facetScore, mixedScore, queueBatch, queueCandidate, type ScoreFn } from '../../lib/domain/al-policy';
 import { bandQuotas } from '../../lib/domain/band-quotas';
+import { gram, pick } from '../../lib/domain/experimental-design';
 import { DEFAULT_QUEUE_POLICY, type RecentFace, type Rng, seededRng } from '../../lib/domain/queue-policy';
+import { DESIGN_DEFAULTS } from '../../workers/trainer/design-order';
 import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
 import { PoolDensity } from './density';
-import { gram, pick } from '../../lib/domain/experimental-design';
 import { kCenterGreedy } from './diversity';
 
 export type SelectContext = {
@@ -235,7 +236,7 @@ function designPolicy(id: string, label: string, how: { noise?: boolean; lambda?
           candidates: faces.map((i) => rowOf(ctx.unlabeled[i])),
           candidateNoise: noise,
           poolGram: poolGram(ctx),
-          lambda: how.lambda ?? 10,
+          lambda: how.lambda ?? DESIGN_DEFAULTS.lambda,
           k: n,
         });
         picks.push(...chosen.map((j) => ctx.unlabeled[faces[j]]));
@@ -276,8 +277,8 @@ export const POLICIES: Record<string, Policy> = {
   design,
   'design-half': designPolicy('design-half', 'V-optimal design for half of each round, the other half at random', {}, 0.5),
   'design-strat': designPolicy('design-strat', 'V-optimal design within predicted age bands sized like the pool (+10% random)', { strata: true }),
-  'design-facet': switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, 1000),
-  'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, 1000),
+  'design-facet': switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, DESIGN_DEFAULTS.until),
+  'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, DESIGN_DEFAULTS.until),
   'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

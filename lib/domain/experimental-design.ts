@@ -4,8 +4,8 @@
  * down in feature space — so, unlike uncertainty sampling, it cannot be drawn to faces whose age
  * labels are noisy; it spends labels where the pool is dense and the labeled set is thin.
  *
- * With A = λI + Σ_labeled ωᵢ xxᵀ (ωᵢ = 1 / relative label noise), B = A⁻¹ and S = Σ_pool xxᵀ, a
- * label on z (noise ρ_z) cuts tr(B S) by  zᵀBSBz / (ρ_z + zᵀBz).  Each greedy pick updates B by
+ * With A = λI + Σ_labeled xxᵀ, B = A⁻¹ and S = Σ_pool xxᵀ, a label on z (relative noise ρ_z)
+ * cuts tr(B S) by  zᵀBSBz / (ρ_z + zᵀBz).  Each greedy pick updates B by
  * Sherman–Morrison and both quadratic forms of every candidate in O(d) (see `pick`), so a round of
  * k picks over n candidates costs O(n d² + k (n d + d²)).
  */
@@ -59,9 +59,8 @@ function matVec(m: Float64Array, v: Float64Array, d: number, out = new Float64Ar
 
 export type DesignInput = {
   table: FeatureRows;
-  /** Rows already labeled, with their information weights ω (1 / relative noise; default 1). */
+  /** Rows already labeled. */
   labeled: readonly number[];
-  labeledWeights?: ArrayLike<number>;
   /** Candidate rows and their relative label noise ρ (default 1). */
   candidates: readonly number[];
   candidateNoise?: ArrayLike<number>;
@@ -77,7 +76,7 @@ export function pick(input: DesignInput): number[] {
   const { table, candidates, poolGram: S, k } = input;
   const d = table.dims;
   const n = candidates.length;
-  const B = spdInverse(gram(table, input.labeled, input.labeledWeights, input.lambda), d);
+  const B = spdInverse(gram(table, input.labeled, undefined, input.lambda), d);
   const M = matMul(matMul(B, S, d), B, d);
   const q = new Float64Array(n); // cᵀBc
   const r = new Float64Array(n); // cᵀBSBc

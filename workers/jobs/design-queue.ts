@@ -18,7 +18,7 @@ import { LABELED_STATUSES } from '@/lib/api/models/schemas';
 import { uncertainty } from '@/lib/domain/uncertainty';
 import { blobs } from '@/lib/server/blobs';
 import { cachedKeys, featureMatrix, layoutDims } from '../trainer/dataset';
-import { designOrder } from '../trainer/design-order';
+import { DESIGN_DEFAULTS, designOrder } from '../trainer/design-order';
 import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import type { JobContext } from '../runner';
 import { featureCacheBase } from './train-round';
@@ -29,9 +29,9 @@ const envCount = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback);
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 };
-export const designPicks = () => envCount('FACET_DESIGN_PICKS', 1000);
+export const designPicks = () => envCount('FACET_DESIGN_PICKS', DESIGN_DEFAULTS.picks);
 /** Labeled faces from which on the queue is back to uncertainty order (bench:al: design's lead is early). */
-export const designUntil = () => envCount('FACET_DESIGN_UNTIL', 1000);
+export const designUntil = () => envCount('FACET_DESIGN_UNTIL', DESIGN_DEFAULTS.until);
 
 export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifest, tag: string, picks = designPicks(), until = designUntil()): Promise<{ designed: number; labeled: number; skipped?: string }> {
   const { prisma, signal } = ctx;

@@ -19,7 +19,12 @@ export type DesignOrderInput = {
   lambda?: number;
 };
 
-export const DESIGN_DEFAULTS = { pcaDims: 256, lambda: 10 } as const;
+/**
+ * Shared by the worker's queue (workers/jobs/design-queue.ts) and bench:al's design policies, so the
+ * bench measures the product: prior precision λ, PCA width, picks per re-score, and the labeled
+ * count from which the queue is back to uncertainty order.
+ */
+export const DESIGN_DEFAULTS = { pcaDims: 256, lambda: 10, picks: 1000, until: 1000 } as const;
 
 /** Indices into the queued faces, most informative first. */
 export function designOrder(input: DesignOrderInput): number[] {

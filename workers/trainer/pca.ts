@@ -1,8 +1,8 @@
 /**
  * Principal components of a feature table by subspace iteration (tfjs matmuls for the big products,
  * Gram–Schmidt in float64 for the k × d basis). Unsupervised — it needs no labels, so projecting
- * the whole pool is fair in an active-learning simulation — and it makes each round's retraining and
- * pool scoring several times cheaper on two cores. Not exact eigenvectors: a subspace that holds the
+ * the whole pool is fair in bench:al's simulation — and it makes each round's retraining, pool
+ * scoring and the queue's design order (design-order.ts) several times cheaper on two cores. Not exact eigenvectors: a subspace that holds the
  * top-k variance, which is all a projection needs.
  */
 import * as tf from '@tensorflow/tfjs';
