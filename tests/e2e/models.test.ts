@@ -89,10 +89,16 @@ describe('Models page', () => {
     expect(modelJson.headers()['content-type']).toBe('application/json');
     expect(modelJson.headers()['x-content-type-options']).toBe('nosniff');
 
+    const rescores = page.getByTestId('model-jobs').locator('tbody tr', { hasText: 're-score' });
+    const rescoresBefore = await rescores.count();
     await page.getByTestId('versions').locator(`tr[data-version="${servedBefore}"]`).getByRole('button', { name: 'Roll back to this' }).click();
     await expect.poll(() => page.getByTestId('served-version').textContent()).toBe(servedBefore);
 
-    // New labels while the worker is idle: its background features job is listed with them.
+    // New labels while the worker is idle: its background features job is listed with them. The
+    // rollback's re-score must be over first: its design step extracts the features of every labeled
+    // face it finds, so labels imported while it runs would leave the features job nothing to do.
+    const rescoresLive = () => rescores.evaluateAll((rows) => rows.filter((r) => /QUEUED|RUNNING/.test(r.getAttribute('data-status') ?? '')).length);
+    await expect.poll(async () => (await rescores.count()) > rescoresBefore && (await rescoresLive()) === 0, { timeout: 240_000, interval: 1000 }).toBe(true);
     await importLabeledFaces();
     const features = page.getByTestId('model-jobs').locator('tbody tr', { hasText: 'features (background)' }).first();
     await expect.poll(() => features.getAttribute('data-status'), { timeout: 120_000, interval: 1000 }).toBe('SUCCEEDED');
