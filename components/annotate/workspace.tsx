@@ -194,7 +194,10 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [face?.id, leaseExpiresAt, loadNext]);
 
-  const edit = useCallback((patch: Draft) => dispatch({ type: 'edit', patch }), []);
+  const edit = useCallback((patch: Draft) => {
+    dispatch({ type: 'edit', patch });
+    setStatus((s) => (s.kind === 'error' ? { kind: 'idle' } : s)); // the annotator is fixing it
+  }, []);
 
   const save = useCallback(
     (action: SaveJob['action'], version = face?.version, mine: Draft = draft) => {
@@ -214,6 +217,12 @@ export function Workspace({ initialFaceId }: { initialFaceId: string | null }) {
         return;
       }
       const effective = action === 'label' && untouched && face.prediction ? 'accept' : action;
+      if (effective === 'label' && (gender === null || age === null)) {
+        // A face nobody predicted (drawn by hand, or the model gave no value): the server would refuse it.
+        const missing = [gender === null && 'a gender (keys 1–4)', age === null && 'an age (A, then type it)'].filter(Boolean).join(' and ');
+        setStatus({ kind: 'error', message: `This face has no ${gender === null && age === null ? 'labels' : gender === null ? 'gender' : 'age'} yet: give it ${missing}, or press S to skip it.` });
+        return;
+      }
       const body =
         effective === 'accept' || effective === 'skip'
           ? { version, action: effective }

@@ -18,6 +18,10 @@ let admin: string;
 let browser: BrowserContext;
 let page: Page;
 const seeded: string[] = [];
+/** The face the box test draws (no prediction); the test after it labels it. */
+let drawnId = '';
+/** The page's errors and console warnings, shown when a test fails. */
+const pageLog: string[] = [];
 
 const api = <T>(pathname: string, method: string, body?: unknown, headers: Record<string, string> = {}, cookie = admin) =>
   fetchJson<T>(baseURL, pathname, { cookie, method, body, headers });
@@ -44,7 +48,19 @@ async function currentFace(p: Page) {
 }
 
 async function waitForNewFace(p: Page, previous: string | null) {
-  await expect.poll(async () => (await p.getByTestId('workspace').count()) && (await p.getByTestId('workspace').getAttribute('data-face-id')), { timeout: 20_000 }).not.toBe(previous);
+  try {
+    await expect.poll(async () => (await p.getByTestId('workspace').count()) && (await p.getByTestId('workspace').getAttribute('data-face-id')), { timeout: 20_000 }).not.toBe(previous);
+  } catch (error) {
+    // What the annotator would see: says whether a save, a fetch or the keyboard is stuck.
+    const seen = await p.evaluate(() => ({
+      workspace: document.querySelector('[data-testid="workspace"]')?.getAttribute('data-busy') ?? 'absent',
+      saveState: document.querySelector('[data-testid="save-state"]')?.textContent,
+      notice: document.querySelector('[data-testid="notice"]')?.textContent ?? null,
+      conflict: document.querySelector('[data-testid="conflict"]')?.textContent ?? null,
+      recent: [...document.querySelectorAll('[data-testid="recent-saves"] li')].map((li) => li.textContent),
+    }));
+    throw new Error(`${(error as Error).message}\nworkspace: ${JSON.stringify(seen)}\npage log: ${pageLog.slice(-10).join('\n')}`);
+  }
 }
 
 beforeAll(async () => {
@@ -62,6 +78,8 @@ beforeAll(async () => {
   await api('/api/users', 'POST', { email: 'bob@e2e.local', role: 'ANNOTATOR', password: 'bob-password' });
   browser = await launchBrowser();
   page = await browser.newPage();
+  page.on('pageerror', (error) => pageLog.push(`error: ${error.message}`));
+  page.on('console', (m) => void (m.type() === 'error' || m.type() === 'warning' ? pageLog.push(`${m.type()}: ${m.text()}`) : undefined));
   await signInWithForm(page, baseURL, 'anne@e2e.local', 'anne-password');
 }, 120_000);
 
@@ -71,6 +89,9 @@ afterAll(async () => {
 });
 
 describe('annotation workspace in Chromium', () => {
+  type History = { face: { status: string; labels: { gender: string; age: number } }; history: { action: string; by: { email: string } | null }[] };
+  const faceState = (id: string) => api<History>(`/api/faces/${id}`, 'GET');
+
   it('accepts right predictions with one key each: 10 faces, 10 keystrokes', async () => {
     await page.goto(`${baseURL}/annotate`);
     let keystrokes = 0;
@@ -127,7 +148,9 @@ describe('annotation workspace in Chromium', () => {
     await page.mouse.move(b.x, b.y, { steps: 5 });
     await page.mouse.up();
     await expect.poll(async () => (await api<{ others: { box: { x: number; y: number; w: number; h: number } }[] }>(`/api/faces/${id}`, 'GET')).others.length, { timeout: 10_000 }).toBe(1);
-    const drawn = (await api<{ others: { box: { x: number; y: number; w: number; h: number } }[] }>(`/api/faces/${id}`, 'GET')).others[0].box;
+    const drawnFace = (await api<{ others: { id: string; box: { x: number; y: number; w: number; h: number } }[] }>(`/api/faces/${id}`, 'GET')).others[0];
+    drawnId = drawnFace.id;
+    const drawn = drawnFace.box;
     expect(drawn.x).toBeCloseTo(5, 0);
     expect(drawn.y).toBeCloseTo(5, 0);
     expect(drawn.w).toBeCloseTo(10, 0);
@@ -165,6 +188,31 @@ describe('annotation workspace in Chromium', () => {
     const res = await fetch(`${baseURL}/api/faces/${next.id}`, { headers: { cookie: admin } });
     expect(res.status).toBe(404);
     expect(imageId).toBeTruthy();
+  });
+
+  it('asks for gender and age before saving a drawn face nobody predicted, without sending it', async () => {
+    const patches: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => void (r.method() === 'PATCH' && patches.push(r.url()));
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${baseURL}/annotate?face=${drawnId}`);
+      expect((await currentFace(page)).id).toBe(drawnId);
+      await page.keyboard.press('Enter');
+      expect(await page.getByTestId('save-state').textContent()).toMatch(/no labels yet: give it a gender \(keys 1–4\) and an age/);
+      expect((await currentFace(page)).id).toBe(drawnId);
+      await page.keyboard.press('2');
+      expect(await page.getByTestId('save-state').textContent()).not.toMatch(/no labels yet/); // editing clears the message
+      await page.keyboard.press('Enter');
+      expect(await page.getByTestId('save-state').textContent()).toMatch(/no age yet: give it an age/);
+      await page.keyboard.press('a');
+      await page.keyboard.type('30');
+      await page.keyboard.press('Enter');
+      await waitForNewFace(page, drawnId);
+      await expect.poll(async () => (await faceState(drawnId)).face.labels).toMatchObject({ gender: 'FEMALE', age: 30 });
+      expect(patches.filter((u) => u.includes(drawnId))).toHaveLength(1);
+    } finally {
+      page.off('request', onRequest);
+    }
   });
 
   it('never gives two annotators the same face', async () => {
@@ -244,8 +292,6 @@ describe('annotation workspace in Chromium', () => {
     expect(await page.getByRole('dialog').count()).toBe(0);
   });
 
-  type History = { face: { status: string; labels: { gender: string; age: number } }; history: { action: string; by: { email: string } | null }[] };
-  const faceState = (id: string) => api<History>(`/api/faces/${id}`, 'GET');
   const checked = (p: Page, name: RegExp) => p.getByRole('radio', { name }).getAttribute('aria-checked');
 
   it('saves once on key repeat: a held Enter is one save, not several', async () => {
