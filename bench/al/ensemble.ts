@@ -35,8 +35,8 @@ export class EnsembleLearner {
     return this.members[0].lastEpochs;
   }
 
-  async fit(labeled: Labeled[]): Promise<void> {
-    for (const m of this.members) await m.fit(labeled);
+  async fit(labeled: Labeled[], weight?: Float32Array): Promise<void> {
+    for (const m of this.members) await m.fit(labeled, weight);
   }
 
   /** The first member's weights (warm starts give every member the same start). */

@@ -70,7 +70,8 @@ export class HeadsLearner {
     };
   }
 
-  async fit(labeled: Labeled[]): Promise<void> {
+  /** `weight`: each labeled face's weight in the loss (same order; default 1). */
+  async fit(labeled: Labeled[], weight?: Float32Array): Promise<void> {
     const warm = this.opts.warmStart && this.model !== null;
     if (!warm) this.build();
     const base = { ...DEFAULT_TRAIN, ...DEFAULT_LEARNER.train, ...this.opts.train };
@@ -91,6 +92,7 @@ export class HeadsLearner {
       dims: this.table.dims,
       age: Float32Array.from(labeled, (r) => r.age),
       gender: Float32Array.from(labeled, (r) => (r.gender === null ? -1 : r.gender)),
+      weight,
     };
     const valX = rowsOf(this.table, this.val.map((r) => r.key));
     let epoch = 0;

@@ -12,6 +12,7 @@ import { DESIGN_DEFAULTS } from '../../workers/trainer/design-order';
 import { committeeAges } from './committee';
 import type { FeatureTable } from './data';
 import { PoolDensity } from './density';
+import { ClusterWeights } from './importance';
 import { kCenterGreedy } from './diversity';
 
 export type SelectContext = {
@@ -28,7 +29,11 @@ export type SelectContext = {
   recent: RecentFace[];
 };
 
-export type Policy = { id: string; label: string; select(ctx: SelectContext): string[] };
+/** What a policy's loss weights are computed from: the whole pool and its labeled part. */
+export type WeightContext = { table: FeatureTable; pool: readonly string[]; labeled: readonly string[] };
+
+/** `weights`, when given, are the labeled faces' weights in the heads' loss (same order as `labeled`). */
+export type Policy = { id: string; label: string; select(ctx: SelectContext): string[]; weights?(ctx: WeightContext): Float32Array };
 
 function shuffleTake<T>(items: readonly T[], k: number, rng: Rng): T[] {
   const a = [...items];
@@ -251,6 +256,20 @@ function switchPolicy(id: string, label: string, first: Policy, then: Policy, at
   return { id, label, select: (ctx) => (ctx.labeled.length < atLabels ? first : then).select(ctx) };
 }
 
+/** `policy`'s picks, with the heads fitted under importance weights against its sampling bias (importance.ts). */
+function importanceWeighted(id: string, label: string, policy: Policy): Policy {
+  let cache: { table: FeatureTable; pool: readonly string[]; weights: ClusterWeights } | null = null;
+  return {
+    id,
+    label,
+    select: (ctx) => policy.select(ctx),
+    weights: ({ table, pool, labeled }) => {
+      if (cache?.table !== table || cache.pool !== pool) cache = { table, pool, weights: new ClusterWeights(table, pool) };
+      return cache.weights.weights(labeled);
+    },
+  };
+}
+
 const randomPolicy: Policy = { id: 'random', label: 'random sampling (the baseline)', select: (ctx) => shuffleTake(ctx.unlabeled, ctx.k, ctx.rng) };
 const design = designPolicy('design', 'greedy V-optimal design: the faces that most cut a linear model\'s predictive variance over the pool (label-free) (+10% random)');
 
@@ -279,6 +298,9 @@ export const POLICIES: Record<string, Policy> = {
   'design-strat': designPolicy('design-strat', 'V-optimal design within predicted age bands sized like the pool (+10% random)', { strata: true }),
   'design-facet': switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, DESIGN_DEFAULTS.until),
   'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, DESIGN_DEFAULTS.until),
+  'design-iw': importanceWeighted('design-iw', 'V-optimal design (+10% random), heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', design),
+  'design-random-iw': importanceWeighted('design-random-iw', 'design-random, heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', switchPolicy('design-random', '', design, randomPolicy, DESIGN_DEFAULTS.until)),
+  'design-facet-iw': importanceWeighted('design-facet-iw', 'design-facet (the product queue), heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', switchPolicy('design-facet', '', design, facetQueue, DESIGN_DEFAULTS.until)),
   'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

@@ -62,6 +62,7 @@ export async function simulate(
 ): Promise<SimulationResult> {
   const seedSet = poolOrder(pool, cfg.seed).slice(0, cfg.seedSize);
   const byKey = new Map(pool.map((r) => [r.key, r]));
+  const poolKeys = pool.map((r) => r.key);
 
   // Round 0 is the same for every policy: fit once, score the pool once.
   const t0 = performance.now();
@@ -105,7 +106,7 @@ export async function simulate(
       }
       const selectMs = performance.now() - s0;
       const f0 = performance.now();
-      await learner.fit(labeled);
+      await learner.fit(labeled, policy.weights?.({ table, pool: poolKeys, labeled: labeled.map((r) => r.key) }));
       const fitMs = performance.now() - f0;
       const m = learner.evaluate(evalSet);
       const p = { labels: labeled.length, mae: m.ageMae, genderAccuracy: m.genderAccuracy ?? NaN };

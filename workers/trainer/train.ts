@@ -9,7 +9,8 @@ import { AGE_BIN_CENTERS, AGE_BIN_COUNT, AGE_BIN_EDGES, ageToBin } from '../../l
 import type { HeadsInfo } from '../../lib/ml/manifest';
 import { installWasmMatMulFix } from './wasm-matmul-fix';
 
-export type LabelledSet = { x: Float32Array; n: number; dims: number; age: Float32Array; gender: Float32Array };
+/** `weight`: each face's weight in the loss (default 1), e.g. importance weights against a sampling bias. */
+export type LabelledSet = { x: Float32Array; n: number; dims: number; age: Float32Array; gender: Float32Array; weight?: Float32Array };
 
 export type LossConfig = { gender: number; binCe: number; expectedL1: number; regL1: number; labelSigma: number; l2: number };
 export type TrainConfig = {
@@ -65,21 +66,23 @@ function mulberry32(seed: number) {
 
 const yieldToEventLoop = () => new Promise<void>((r) => (typeof setImmediate === 'function' ? setImmediate(r) : setTimeout(r, 0)));
 
-const maskedMean = (v: tf.Tensor1D, mask: tf.Tensor1D) => tf.div(tf.sum(tf.mul(v, mask)), tf.maximum(tf.sum(mask), 1));
+/** Mean of `v` over the rows `mask` weighs (0/1 masks times per-face weights); 0 when it weighs none. */
+const maskedMean = (v: tf.Tensor1D, mask: tf.Tensor1D) => tf.div(tf.sum(tf.mul(v, mask)), tf.maximum(tf.sum(mask), 1e-6));
 
 function batchLoss(model: tf.LayersModel, info: HeadsInfo['outputs'], xb: tf.Tensor2D, yb: Record<string, tf.Tensor>, cfg: TrainConfig): tf.Scalar {
   const outs = model.apply(xb, { training: true }) as tf.Tensor[];
   const L = cfg.loss;
   const eps = 1e-7;
   const gender = yb.gender as tf.Tensor1D;
-  const known = tf.cast(tf.greaterEqual(gender, 0), 'float32') as tf.Tensor1D;
+  const weight = yb.weight as tf.Tensor1D;
+  const known = tf.mul(tf.cast(tf.greaterEqual(gender, 0), 'float32'), weight) as tf.Tensor1D;
   const p = tf.clipByValue(outs[info.findIndex((o) => o.kind === 'gender-sigmoid')].reshape([-1]), eps, 1 - eps);
   const y = tf.clipByValue(gender, 0, 1);
   const bce = tf.neg(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))))) as tf.Tensor1D;
   let total = tf.mul(L.gender, maskedMean(bce, known)) as tf.Scalar;
   const centers = tf.tensor2d(AGE_BIN_CENTERS as number[], [AGE_BIN_COUNT, 1]);
   info.forEach((o, k) => {
-    const mask = !o.gender ? tf.onesLike(gender) : o.gender === 'MALE' ? tf.cast(tf.equal(gender, 0), 'float32') : tf.cast(tf.equal(gender, 1), 'float32');
+    const mask = tf.mul(weight, !o.gender ? tf.onesLike(gender) : o.gender === 'MALE' ? tf.cast(tf.equal(gender, 0), 'float32') : tf.cast(tf.equal(gender, 1), 'float32'));
     if (o.kind === 'age-bins-softmax') {
       const ce = tf.neg(tf.sum(tf.mul(yb.bins, tf.log(tf.add(outs[k], eps))), 1)) as tf.Tensor1D;
       const expected = tf.matMul(outs[k], centers).reshape([-1]);
@@ -131,6 +134,7 @@ export async function trainHeads(
     age: ages,
     ageZ: tf.div(tf.sub(ages, cfg.ageRegression.mean), cfg.ageRegression.std),
     bins: tf.tensor2d(softBinTargets(train.age, cfg.loss.labelSigma), [train.n, AGE_BIN_COUNT]),
+    weight: train.weight ? tf.tensor1d(train.weight) : tf.ones([train.n]),
   };
   const rand = mulberry32(cfg.seed);
   const order = Array.from({ length: train.n }, (_, i) => i);
