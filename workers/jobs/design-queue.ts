@@ -21,6 +21,7 @@ import { cachedKeys, featureMatrix, layoutDims } from '../trainer/dataset';
 import { DESIGN_DEFAULTS, designOrder } from '../trainer/design-order';
 import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import type { JobContext } from '../runner';
+import { updateInChunks } from './chunked-updates';
 import { featureCacheBase } from './train-round';
 
 export const DESIGN_WHY = 'unlike the faces labeled so far: its label teaches the model most';
@@ -69,15 +70,13 @@ export async function prioritiseByDesign(ctx: JobContext, manifest: ModelManifes
     dims: layoutDims(layout),
     picks,
   });
-  let designed = 0;
-  for (const [rank, i] of order.entries()) {
-    const { count } = await prisma.face.updateMany({
+  const counts = await updateInChunks(prisma, order, (i, rank) =>
+    prisma.face.updateMany({
       where: { id: q[i].id, status: 'PREDICTED', predModel: tag },
       data: { uncertainty: 1 + (order.length - rank) / order.length, uncertaintyWhy: DESIGN_WHY },
-    });
-    designed += count;
-  }
-  return { designed, labeled: l.length };
+    }),
+  );
+  return { designed: counts.reduce((a, b) => a + b, 0), labeled: l.length };
 }
 
 /** Earlier design picks (priority > 1) go back to their model-uncertainty score before the new picks are set. */
@@ -86,9 +85,9 @@ async function resetPicks(ctx: JobContext) {
     where: { status: 'PREDICTED', uncertainty: { gt: 1 } },
     select: { id: true, predGender: true, predGenderConf: true, predAgeProbs: true, predDetScore: true },
   });
-  for (const f of stale) {
+  await updateInChunks(ctx.prisma, stale, (f) => {
     const pMale = f.predGender && f.predGenderConf !== null ? (f.predGender === 'MALE' ? f.predGenderConf : 1 - f.predGenderConf) : null;
     const u = uncertainty({ pMale, ageProbs: Array.isArray(f.predAgeProbs) ? (f.predAgeProbs as number[]) : null, detScore: f.predDetScore });
-    await ctx.prisma.face.updateMany({ where: { id: f.id, status: 'PREDICTED', uncertainty: { gt: 1 } }, data: { uncertainty: u.score, uncertaintyWhy: u.why } });
-  }
+    return ctx.prisma.face.updateMany({ where: { id: f.id, status: 'PREDICTED', uncertainty: { gt: 1 } }, data: { uncertainty: u.score, uncertaintyWhy: u.why } });
+  });
 }

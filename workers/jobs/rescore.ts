@@ -19,6 +19,7 @@ import { layoutOf } from '../trainer/dataset';
 import { ensureFaceFeatures, faceFeatureRoot, storedFace } from '../trainer/face-features';
 import { predictCached } from '../trainer/fit';
 import type { JobContext } from '../runner';
+import { updateInChunks } from './chunked-updates';
 import { prioritiseByDesign } from './design-queue';
 import { featureCacheBase } from './train-round';
 
@@ -91,12 +92,12 @@ export async function runRescoreJob(ctx: JobContext) {
       }
       const preds = predictCached(heads, manifest.heads, usable.map((i) => i.key), caches, manifest.preprocessing.flipTta);
       const now = new Date();
-      for (const [i, item] of usable.entries()) {
+      const counts = await updateInChunks(prisma, usable, (item, i) => {
         const p = preds[i];
         const pMale = 1 - p.pFemale;
         const age = Math.min(MAX_AGE, Math.max(0, p.age));
         const u = uncertainty({ pMale, ageProbs: p.ageBins, detScore: item.det });
-        const { count } = await prisma.face.updateMany({
+        return prisma.face.updateMany({
           where: { id: item.id, status: 'PREDICTED' },
           data: {
             predModel: tag,
@@ -111,7 +112,9 @@ export async function runRescoreJob(ctx: JobContext) {
             predictedAt: now,
           },
         });
-        if (count === 0) skip.add(item.id); // labeled meanwhile
+      });
+      for (const [i, count] of counts.entries()) {
+        if (count === 0) skip.add(usable[i].id); // labeled meanwhile
         else rescored++;
       }
       ctx.progress(total ? Math.min(0.99, done / total) : 1, `re-scored ${rescored} of ${total} queued faces`);
