@@ -1,6 +1,7 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { LineChart } from '@/components/charts/line-chart';
 import { ProgressBar } from '@/components/progress-bar';
 import { apiFetch } from '@/lib/client/api';
@@ -10,11 +11,20 @@ const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** A round's (or re-score's, or background features job's) live state: progress, ETA, loss/val-MAE curves per epoch, cancel, log. */
 export function RoundProgress({ jobId, onCancel }: { jobId: string; onCancel: (id: string) => void }) {
+  const queryClient = useQueryClient();
   const q = useQuery({
     queryKey: ['job', jobId],
     queryFn: () => apiFetch<{ job: JobRow; logs: JobLogRow[] }>(`/api/jobs/${jobId}`),
     refetchInterval: (query) => (query.state.data && !isLive(query.state.data.job.status) ? false : 1000),
   });
+  // The round just ended: its version (and the served one) show now, not at the page's next poll.
+  const status = q.data?.job.status;
+  const wasLive = useRef(false);
+  useEffect(() => {
+    if (!status) return;
+    if (wasLive.current && !isLive(status)) void queryClient.invalidateQueries({ queryKey: ['models'] });
+    wasLive.current = isLive(status);
+  }, [queryClient, status]);
   if (!q.data) return <p className="muted">Loading job…</p>;
   const { job, logs } = q.data;
   const epochs = logs.filter((l) => l.data?.type === 'epoch').map((l) => l.data!);

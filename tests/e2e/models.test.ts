@@ -64,6 +64,8 @@ describe('Models page', () => {
     const servedBefore = (await page.getByTestId('served-version').textContent())!;
     expect(Number(await page.getByTestId('new-labels').textContent())).toBeGreaterThan(0);
 
+    const newest = page.getByTestId('versions').locator('tbody tr').first();
+    const newestBefore = await newest.getAttribute('data-version');
     await page.getByLabel('max epochs').fill('3');
     await page.getByRole('button', { name: 'Start round' }).click();
     const progress = page.getByTestId('round-progress');
@@ -71,7 +73,7 @@ describe('Models page', () => {
     if ((await progress.getAttribute('data-status')) !== 'SUCCEEDED') throw new Error(`round ended: ${await progress.textContent()}`);
     await expect.poll(() => page.getByTestId('epoch').textContent()).toMatch(/Epoch \d+\/3/);
     expect(await page.getByTestId('job-log').textContent()).toMatch(/gate: (promote|reject)/);
-    const newest = page.getByTestId('versions').locator('tbody tr').first();
+    await expect.poll(() => newest.getAttribute('data-version')).not.toBe(newestBefore);
     const version = (await newest.getAttribute('data-version'))!;
     expect(version).toMatch(/^r[1-9]\d*$/);
     await expect.poll(() => page.getByTestId('fairness').isVisible()).toBe(true);
