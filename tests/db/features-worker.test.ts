@@ -27,7 +27,7 @@ const FEATURE_ENV = {
   FACET_FEATURE_PREFETCH_IDLE_MS: '0',
   FACET_FEATURE_PREFETCH_SETTLE_MS: '0',
   FACET_FEATURE_PREFETCH_CHECK_MS: '200',
-  FACET_FEATURE_BATCH: '8', // several progress steps for 40 faces
+  FACET_FEATURE_BATCH: '4', // ten progress steps for 40 faces (~0.25 s each here)
   // Looks for waiting work well within one batch (~0.5 s), so a round queued mid-job is seen before the last batch ends.
   FACET_FEATURE_YIELD_POLL_MS: '100',
 };
@@ -88,9 +88,13 @@ describe('features computed ahead of the round', () => {
   it('a round started during a features job makes it yield at once', async () => {
     rmSync(featureCacheBase(), { recursive: true, force: true });
     await relabel(prisma, faceIds); // new labels for the round (and a changed label set for the idle check)
+    // Early in the job, so several batches are left when the round is queued (from later on, the last
+    // batch can end before the job's next look for waiting work: it then finishes instead of yielding).
+    // Read from the cache itself: the job's progress reaches the table only with its heartbeat (2 s).
     const job = await waitFor('a new features job under way', async () => {
       const j = await featuresJob();
-      return j && j.status === 'RUNNING' && j.progress > 0 && j.progress < 1 ? j : null;
+      const missing = j?.status === 'RUNNING' ? await featuresMissing(prisma) : null;
+      return missing !== null && missing < faceIds.length && missing >= faceIds.length - 16 ? j : null;
     });
     const { job: round } = await startRound(prisma, RoundParams.parse({ epochs: 3 }), userId);
     const yielded = await waitFor('the features job to yield', async () => {
