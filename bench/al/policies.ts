@@ -274,6 +274,8 @@ const randomPolicy: Policy = { id: 'random', label: 'random sampling (the baseli
 const design = designPolicy('design', 'greedy V-optimal design: the faces that most cut a linear model\'s predictive variance over the pool (label-free) (+10% random)');
 
 const facetQueue = queuePolicy('facet', "Facet's queue: uncertainty (gender 0.5, age entropy 0.35) + diversity rule + 10% random", facetScore);
+const designFacet = switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, DESIGN_DEFAULTS.until);
+const designRandom = switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, DESIGN_DEFAULTS.until);
 
 const randomScorer: Scorer = { scores: (ctx) => ctx.unlabeled.map(() => ctx.rng()) };
 
@@ -296,11 +298,11 @@ export const POLICIES: Record<string, Policy> = {
   design,
   'design-half': designPolicy('design-half', 'V-optimal design for half of each round, the other half at random', {}, 0.5),
   'design-strat': designPolicy('design-strat', 'V-optimal design within predicted age bands sized like the pool (+10% random)', { strata: true }),
-  'design-facet': switchPolicy('design-facet', "V-optimal design (+10% random) until 1,000 labels, then Facet's uncertainty queue (the product since session 6)", design, facetQueue, DESIGN_DEFAULTS.until),
-  'design-random': switchPolicy('design-random', 'V-optimal design (+10% random) until 1,000 labels, then random sampling', design, randomPolicy, DESIGN_DEFAULTS.until),
+  'design-facet': designFacet,
+  'design-random': designRandom,
   'design-iw': importanceWeighted('design-iw', 'V-optimal design (+10% random), heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', design),
-  'design-random-iw': importanceWeighted('design-random-iw', 'design-random, heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', switchPolicy('design-random', '', design, randomPolicy, DESIGN_DEFAULTS.until)),
-  'design-facet-iw': importanceWeighted('design-facet-iw', 'design-facet (the product queue), heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', switchPolicy('design-facet', '', design, facetQueue, DESIGN_DEFAULTS.until)),
+  'design-random-iw': importanceWeighted('design-random-iw', 'design-random, heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', designRandom),
+  'design-facet-iw': importanceWeighted('design-facet-iw', 'design-facet (the product queue), heads fitted with importance weights (pool share ÷ labeled share of k-means clusters)', designFacet),
   'design-noise': designPolicy('design-noise', 'V-optimal design with each candidate\'s label noise scaled by the heads\' expected age error (+10% random)', { noise: true }),
   'years-kcenter': diversePolicy('years-kcenter', 'gender 0.5 + age error 0.5, top 4k then k-center feature diversity (+10% random)', mixedScore({ gender: 0.5, ageError: 0.5 })),
 };

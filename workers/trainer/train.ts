@@ -82,7 +82,7 @@ function batchLoss(model: tf.LayersModel, info: HeadsInfo['outputs'], xb: tf.Ten
   let total = tf.mul(L.gender, maskedMean(bce, known)) as tf.Scalar;
   const centers = tf.tensor2d(AGE_BIN_CENTERS as number[], [AGE_BIN_COUNT, 1]);
   info.forEach((o, k) => {
-    const mask = tf.mul(weight, !o.gender ? tf.onesLike(gender) : o.gender === 'MALE' ? tf.cast(tf.equal(gender, 0), 'float32') : tf.cast(tf.equal(gender, 1), 'float32'));
+    const mask = !o.gender ? weight : tf.mul(weight, tf.cast(tf.equal(gender, o.gender === 'MALE' ? 0 : 1), 'float32'));
     if (o.kind === 'age-bins-softmax') {
       const ce = tf.neg(tf.sum(tf.mul(yb.bins, tf.log(tf.add(outs[k], eps))), 1)) as tf.Tensor1D;
       const expected = tf.matMul(outs[k], centers).reshape([-1]);
